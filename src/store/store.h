@@ -1,0 +1,129 @@
+// machi's storage interface. The store keeps entities in their stored form
+// (see ld/entity.h) per tenant, with indexes for type, id, attribute values
+// and geometry, and every attribute change as history. It knows nothing of
+// HTTP or of JSON-LD wire formats.
+//
+// Durability contract: when write() returns, every applied mutation is on
+// disk (fsync'd, unless Durability::kProcess was chosen). Concurrent writers
+// are grouped into one commit (group commit).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "ld/context.h"
+#include "ld/geo.h"
+#include "ld/q.h"
+
+namespace machi::store {
+
+enum class Durability {
+  kFull,     // fsync on every commit: survives power loss (default)
+  kProcess,  // survives a crash of machi, not of the machine
+};
+
+struct StoreOptions {
+  std::string data_dir;
+  Durability durability = Durability::kFull;
+};
+
+// What a query asks for. All names are expanded IRIs.
+struct EntityQuery {
+  std::vector<std::string> types;        // entity has any of these types; empty = any
+  std::vector<std::string> ids;          // id is one of these; empty = any
+  std::string id_pattern;                // RE2 full-match on id; empty = any
+  std::vector<std::string> attrs;        // entity has any of these attributes; empty = any
+  std::vector<std::string> scopes;       // (reserved for scopeQ)
+  std::optional<ld::Query> q;            // bound q expression
+  std::optional<ld::GeoQuery> geo;       // geoproperty already expanded
+  size_t offset = 0;
+  size_t limit = 20;                     // 0 = count only
+  bool count = false;                    // compute the total number of matches
+};
+
+struct QueryResult {
+  std::vector<Json> entities;            // stored form, in a stable order
+  std::optional<size_t> total;           // when count was asked
+};
+
+// One mutation of one entity, run inside the store's write transaction so
+// that read-modify-write is atomic. `current` is the entity's stored form or
+// nullopt if it does not exist. Return the new stored form, or nullopt to
+// delete the entity. Throw machi::Error to reject this mutation alone
+// (nothing of it is applied; other mutations in the same commit go on).
+using Mutator = std::function<std::optional<Json>(const std::optional<Json>& current)>;
+
+struct Mutation {
+  std::string entity_id;
+  Mutator apply;
+};
+
+struct MutationResult {
+  std::string entity_id;
+  bool ok = false;
+  bool existed = false;                  // the entity existed before
+  bool exists = false;                   // the entity exists after
+  std::optional<Error> error;            // when !ok
+};
+
+// Summary rows for /types and /attributes.
+struct TypeInfo {
+  std::string type;                      // expanded
+  size_t entity_count = 0;
+  std::vector<std::string> attrs;        // expanded attribute names seen on this type
+};
+
+struct AttributeInfo {
+  std::string attr;                      // expanded
+  size_t entity_count = 0;
+  std::vector<std::string> types;        // expanded
+  std::vector<std::string> attribute_types;  // "Property", "Relationship", ...
+};
+
+// One stored attribute instance in the history.
+struct HistoryPoint {
+  std::string entity_id;
+  std::string attr;                      // expanded
+  std::string dataset_id;                // "" = default instance
+  TimeMs time = 0;                       // observedAt, else modifiedAt
+  Json instance;                         // the stored-form instance; null for a deletion
+};
+
+// One tenant's data set.
+class TenantStore {
+ public:
+  virtual ~TenantStore() = default;
+  virtual std::optional<Json> get(const std::string& entity_id) = 0;
+  virtual QueryResult query(const EntityQuery& query) = 0;
+  // Applies mutations in order, grouped into one durable commit with other
+  // writers' mutations. Returns one result per mutation, in order.
+  virtual std::vector<MutationResult> write(std::vector<Mutation> mutations) = 0;
+  virtual std::vector<TypeInfo> types() = 0;
+  virtual std::vector<AttributeInfo> attributes() = 0;
+  // History of one entity's attributes (all attributes when attr is empty),
+  // in time order, within [from, to).
+  virtual std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
+                                            TimeMs to) = 0;
+};
+
+class Store : public ld::ContextPersistence {
+ public:
+  virtual ~Store() = default;
+  // The tenant's data set; nullptr when it does not exist and create is false.
+  // "" is the default tenant. Throws Error(BadRequestData) for an invalid name.
+  virtual std::shared_ptr<TenantStore> tenant(const std::string& name, bool create) = 0;
+  virtual std::vector<std::string> tenants() = 0;
+  // Finishes queued writes and closes files.
+  virtual void close() = 0;
+};
+
+// The embedded store: one SQLite database (WAL) per tenant under data_dir.
+std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options);
+
+}  // namespace machi::store
