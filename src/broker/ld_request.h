@@ -1,0 +1,74 @@
+// What every NGSI-LD handler needs from a request: the tenant, the active
+// @context (from the Link header or the body), the parsed body under the
+// content-type rules of clause 6.3.4, and the representation to answer in.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/json.h"
+#include "http/message.h"
+#include "ld/context.h"
+#include "ld/entity.h"
+#include "store/store.h"
+
+namespace machi::broker {
+
+struct BrokerDeps {
+  store::Store* store = nullptr;
+  ld::ContextResolver* contexts = nullptr;
+};
+
+enum class MediaType { kJson, kJsonLd, kGeoJson };
+
+class LdRequest {
+ public:
+  // Reads tenant and context; for methods with a body, checks Content-Type
+  // (415 otherwise) and parses the body (400 on bad JSON).
+  LdRequest(const http::Request& request, BrokerDeps deps, bool expects_body);
+
+  const std::string& tenant_name() const { return tenant_; }
+  // The tenant's store. For reads of an unknown tenant: NonexistentTenant.
+  std::shared_ptr<store::TenantStore> tenant_for_read() const;
+  // For writes the tenant is created on first use.
+  std::shared_ptr<store::TenantStore> tenant_for_write() const;
+
+  const ld::Context& context() const { return *context_; }
+  const Json& body() const { return body_; }
+  // The body without its "@context" member.
+  Json body_without_context() const;
+
+  // The representation asked for by Accept and options/format.
+  MediaType accept() const { return accept_; }
+  ld::RenderOptions render_options() const;
+  // Renders one stored entity as the client asked (adds @context for JSON-LD).
+  Json render(const Json& stored) const;
+
+  // A JSON answer with the Link header or @context handled for the media type.
+  http::Response json_response(int status, const Json& body) const;
+
+  const http::Request& http() const { return request_; }
+  BrokerDeps deps() const { return deps_; }
+
+ private:
+  void read_body();
+  void read_accept();
+
+  const http::Request& request_;
+  BrokerDeps deps_;
+  std::string tenant_;
+  ld::ContextPtr context_;
+  Json body_;
+  MediaType accept_ = MediaType::kJson;
+};
+
+// Splits a comma-separated parameter ("a,b,c"), dropping empty items.
+std::vector<std::string> split_list(const std::string& text);
+// Parses a non-negative integer parameter; BadRequestData otherwise.
+size_t parse_count(const std::string& name, const std::string& text);
+// True when a comma-separated "options" parameter contains the word.
+bool has_option(const http::Request& request, std::string_view option);
+
+http::Response no_content();
+
+}  // namespace machi::broker

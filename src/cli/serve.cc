@@ -1,0 +1,128 @@
+#include "cli/serve.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+#include "broker/broker.h"
+#include "core/version.h"
+#include "http/client.h"
+#include "http/server.h"
+
+namespace machi::cli {
+namespace {
+
+http::Response health(http::Request&) {
+  http::Response response;
+  response.set_header("Content-Type", "application/json");
+  response.body = R"({"status":"ok"})";
+  return response;
+}
+
+std::string need_value(const std::vector<std::string>& args, size_t& i) {
+  if (i + 1 >= args.size()) throw std::invalid_argument(args[i] + " needs a value");
+  return args[++i];
+}
+
+unsigned long parse_number(const std::string& flag, const std::string& text, unsigned long max) {
+  size_t used = 0;
+  unsigned long value = 0;
+  try {
+    value = std::stoul(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || value > max) throw std::invalid_argument(flag + ": bad number " + text);
+  return value;
+}
+
+}  // namespace
+
+ServeOptions parse_serve_args(const std::vector<std::string>& args) {
+  ServeOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--port") {
+      options.port = static_cast<unsigned short>(parse_number(a, need_value(args, i), 65535));
+    } else if (a == "--host") {
+      options.host = need_value(args, i);
+    } else if (a == "--data") {
+      options.data_dir = need_value(args, i);
+    } else if (a == "--durability") {
+      std::string v = need_value(args, i);
+      if (v == "full") {
+        options.durability = store::Durability::kFull;
+      } else if (v == "process") {
+        options.durability = store::Durability::kProcess;
+      } else {
+        throw std::invalid_argument("--durability must be full or process");
+      }
+    } else if (a == "--max-body") {
+      options.max_body_bytes = parse_number(a, need_value(args, i), 1UL << 30);
+    } else if (a == "--context-allow") {
+      options.context_allow_list.push_back(need_value(args, i));
+    } else if (a == "--context-timeout-ms") {
+      options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
+    } else {
+      throw std::invalid_argument("unknown option " + a);
+    }
+  }
+  return options;
+}
+
+int serve(const ServeOptions& options) {
+  // Signals are taken by one thread with sigwait; every other thread,
+  // including those the store and server start, inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto store = store::open_sqlite_store({options.data_dir, options.durability});
+  std::string self = "http://" + options.host + ":" + std::to_string(options.port);
+  int timeout_ms = options.context_fetch_timeout_ms;
+  ld::ContextResolver contexts(
+      store.get(),
+      [timeout_ms](const std::string& url) -> std::optional<std::string> {
+        auto response = http::http_get(url, std::chrono::milliseconds(timeout_ms));
+        if (!response || response->status != 200) return std::nullopt;
+        return response->body;
+      },
+      options.context_allow_list, self);
+
+  http::Router router;
+  router.add("GET", "/health", health);
+  broker::register_ngsi_ld_routes(router, {store.get(), &contexts});
+
+  http::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  server_options.max_body_bytes = options.max_body_bytes;
+  http::Server server(server_options, router);
+  server.listen();
+
+  std::thread signal_thread([&server, signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    std::fprintf(stderr, "machi: signal %d, finishing in-flight requests\n", received);
+    server.stop();
+  });
+  std::fprintf(stderr, "machi %s serving on http://%s:%u (data in %s)\n", kVersion, options.host.c_str(),
+               static_cast<unsigned>(server.port()), options.data_dir.c_str());
+  server.run();
+  store->close();
+  std::fprintf(stderr, "machi: stopped\n");
+  // The signal thread has returned when run() returns after a signal; if
+  // run() ended otherwise, wake it so it can be joined.
+  if (signal_thread.joinable()) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+  }
+  return 0;
+}
+
+}  // namespace machi::cli
