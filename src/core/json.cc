@@ -17,6 +17,9 @@ Json parse_json(std::string_view text) {
     return Json::parse(text.begin(), text.end(), limit_depth);
   } catch (const Json::parse_error& e) {
     throw Error(ErrorType::kInvalidRequest, std::string("malformed JSON: ") + e.what());
+  } catch (const Json::exception& e) {
+    // e.g. out_of_range for a number such as 1e999: still the client's input.
+    throw Error(ErrorType::kInvalidRequest, std::string("unacceptable JSON: ") + e.what());
   }
 }
 

@@ -34,7 +34,12 @@ class GeoQuery {
                         std::string geoproperty = "location");
 
   // True when the GeoJSON geometry stored in a GeoProperty's value satisfies
-  // the relation with the query geometry.
+  // the relation with the query geometry. DE-9IM semantics in lon/lat space,
+  // the stored geometry on the left: "within" = stored within query,
+  // "contains" = stored contains query (boundaries are not interiors: a point
+  // on a polygon's edge is not within it). "near": metres on the sphere,
+  // maxDistance and minDistance both inclusive. Altitudes are ignored. An
+  // invalid stored geometry never matches. Thread-safe.
   bool matches(const Json& stored_geometry) const;
 
   // A box that every matching geometry's bbox intersects, for index
