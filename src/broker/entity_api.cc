@@ -37,7 +37,7 @@ http::Response create_entity(http::Request& request, BrokerDeps deps) {
   });
   http::Response response;
   response.status = 201;
-  response.set_header("Location", kBase + "/entities/" + id);
+  response.set_header("Location", kBase + "/entities/" + http::percent_encode(id));
   return response;
 }
 

@@ -144,7 +144,9 @@ ld::RenderOptions LdRequest::render_options() const {
     }
   }
   options.sys_attrs = has_option(request_, "sysAttrs");
-  if (const std::string* attrs = request_.param("attrs")) {
+  if (projection_) {
+    options.attrs = *projection_;
+  } else if (const std::string* attrs = request_.param("attrs")) {
     for (const auto& name : split_list(*attrs)) options.attrs.push_back(context_->expand(name));
   }
   if (const std::string* lang = request_.param("lang")) options.lang = *lang;

@@ -41,6 +41,9 @@ class LdRequest {
   // The representation asked for by Accept and options/format.
   MediaType accept() const { return accept_; }
   ld::RenderOptions render_options() const;
+  // Attributes (expanded) to render instead of the attrs parameter, for
+  // queries whose attrs come in the body.
+  void set_projection(std::vector<std::string> attrs) { projection_ = std::move(attrs); }
   // Renders one stored entity as the client asked (adds @context for JSON-LD).
   Json render(const Json& stored) const;
 
@@ -60,6 +63,7 @@ class LdRequest {
   ld::ContextPtr context_;
   Json body_;
   MediaType accept_ = MediaType::kJson;
+  std::optional<std::vector<std::string>> projection_;
 };
 
 // Splits a comma-separated parameter ("a,b,c"), dropping empty items.

@@ -67,7 +67,7 @@ std::string page_link(const http::Request& request, size_t offset, size_t limit,
   std::string url = request.raw_path + "?";
   for (const auto& [key, value] : request.query) {
     if (key == "offset" || key == "limit") continue;
-    url += key + "=" + value + "&";  // values were decoded; clients re-encode when following
+    url += http::percent_encode(key) + "=" + http::percent_encode(value) + "&";
   }
   url += "limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
   return "<" + url + ">; rel=\"" + rel + "\"";
@@ -92,6 +92,10 @@ http::Response run_query(const LdRequest& ld, store::EntityQuery query) {
     size_t previous = query.offset > limit ? query.offset - limit : 0;
     links += page_link(ld.http(), previous, limit, "prev");
   }
+  // A page link repeats the query string; past this size it is left out
+  // rather than producing a header that clients and proxies reject.
+  constexpr size_t kMaxLinkBytes = 8192;
+  if (links.size() > kMaxLinkBytes) links.clear();
   if (!links.empty()) {
     // The context Link stays; pagination links are a second Link header value.
     for (auto& [name, value] : response.headers) {
@@ -148,7 +152,7 @@ std::vector<std::string> string_or_list(const Json& value, const char* what) {
 
 // POST /entityOperations/query with a Query body (clause 5.2.23).
 http::Response post_query(http::Request& request, BrokerDeps deps) {
-  LdRequest ld(request, deps, true);
+  LdRequest ld(request, deps, true);  // not const: the body's attrs set the projection
   Json body = ld.body_without_context();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a Query object");
   if (body.contains("type") && body["type"] != "Query") {
@@ -190,6 +194,7 @@ http::Response post_query(http::Request& request, BrokerDeps deps) {
   }
   store::EntityQuery query = build_query(text, ld.context());
   read_paging(request, query);
+  if (!text.attrs.empty()) ld.set_projection(query.attrs);
   return run_query(ld, std::move(query));
 }
 

@@ -61,6 +61,24 @@ bool percent_decode(std::string_view in, std::string& out) {
   return true;
 }
 
+std::string percent_encode(std::string_view in) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                c == '_' || c == '~' || c == ':' || c == '@';
+    if (keep) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
 bool parse_query_string(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
   while (!text.empty()) {
     size_t amp = text.find('&');

@@ -45,6 +45,10 @@ struct Response {
 // Returns false for a malformed escape.
 bool percent_decode(std::string_view in, std::string& out);
 
+// Encodes every byte outside RFC 3986 unreserved characters and ':' '@'
+// (a path segment or query value that round-trips through percent_decode).
+std::string percent_encode(std::string_view in);
+
 // Splits "a=1&b=2" into decoded pairs; false on a malformed escape.
 bool parse_query_string(std::string_view text, std::vector<std::pair<std::string, std::string>>& out);
 

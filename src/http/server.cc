@@ -109,8 +109,15 @@ bool Server::Impl::handle_one(tcp::socket& socket, beast::flat_buffer& buffer) {
     response = problem_response(error);
   }
   if (in.method() == bhttp::verb::head) response.body.clear();
-  auto out = to_beast(std::move(response), in.version(), keep_alive);
-  bhttp::write(socket, out, ec);
+  try {
+    auto out = to_beast(std::move(response), in.version(), keep_alive);
+    bhttp::write(socket, out, ec);
+  } catch (const std::exception& e) {
+    // E.g. a header value over Beast's limit: answer, never abort.
+    std::fprintf(stderr, "machi: cannot send response: %s\n", e.what());
+    write_problem(socket, ErrorType::kInternalError, "the response could not be encoded");
+    return false;
+  }
   return !ec && keep_alive;
 }
 
