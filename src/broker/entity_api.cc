@@ -12,10 +12,10 @@ namespace {
 
 const std::string kBase = "/ngsi-ld/v1";
 
-Json expand_fragment(const LdRequest& ld, TimeMs now) {
+Json expand_fragment(const LdRequest& ld, TimeMs now, ld::PayloadKind kind = ld::PayloadKind::kFragment) {
   Json body = ld.body_without_context();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
-  return ld::expand_entity(body, ld.context(), ld::PayloadKind::kFragment, now);
+  return ld::expand_entity(body, ld.context(), kind, now);
 }
 
 void check_fragment_identity(const Json& fragment, const std::string& id) {
@@ -98,10 +98,10 @@ http::Response update_attrs(http::Request& request, BrokerDeps deps) {
   return partial_update_response(ld, fragment, not_updated);
 }
 
-Json expand_single_attribute(const LdRequest& ld, TimeMs now) {
+Json expand_single_attribute(const LdRequest& ld, TimeMs now, bool partial) {
   Json body = ld.body_without_context();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
-  return ld::expand_attribute(body, ld.context(), now);
+  return ld::expand_attribute(body, ld.context(), now, partial);
 }
 
 http::Response patch_attr(http::Request& request, BrokerDeps deps) {
@@ -109,7 +109,7 @@ http::Response patch_attr(http::Request& request, BrokerDeps deps) {
   const std::string& id = request.path_params["id"];
   std::string attr = ld.context().expand(request.path_params["attr"]);
   TimeMs now = now_ms();
-  Json patch = expand_single_attribute(ld, now);
+  Json patch = expand_single_attribute(ld, now, true);
   write_one(*ld.tenant_for_read(), id, [&](const std::optional<Json>& current) -> std::optional<Json> {
     if (!current) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
     return ld::patch_attribute(*current, attr, patch, now);
@@ -122,7 +122,7 @@ http::Response replace_attr(http::Request& request, BrokerDeps deps) {
   const std::string& id = request.path_params["id"];
   std::string attr = ld.context().expand(request.path_params["attr"]);
   TimeMs now = now_ms();
-  Json instance = expand_single_attribute(ld, now);
+  Json instance = expand_single_attribute(ld, now, false);
   write_one(*ld.tenant_for_read(), id, [&](const std::optional<Json>& current) -> std::optional<Json> {
     if (!current) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
     return ld::replace_attribute(*current, attr, instance, now);
@@ -149,7 +149,7 @@ http::Response merge_entity(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
   const std::string& id = request.path_params["id"];
   TimeMs now = now_ms();
-  Json fragment = expand_fragment(ld, now);
+  Json fragment = expand_fragment(ld, now, ld::PayloadKind::kPatch);
   check_fragment_identity(fragment, id);
   write_one(*ld.tenant_for_read(), id, [&](const std::optional<Json>& current) -> std::optional<Json> {
     if (!current) throw Error(ErrorType::kResourceNotFound, "no entity " + id);

@@ -17,6 +17,7 @@ void usage(FILE* out) {
                "commands:\n"
                "  serve --port P --data DIR [--host 127.0.0.1] [--durability full|process]\n"
                "        [--max-body BYTES] [--context-allow URL-PREFIX]... [--context-timeout-ms MS]\n"
+               "        [--web DIR]\n"
                "                      serve the NGSI-LD API and the web app\n"
                "  --version           print the version\n"
                "  --help              print this help\n");

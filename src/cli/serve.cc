@@ -10,6 +10,7 @@
 #include "core/version.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "http/static_files.h"
 
 namespace machi::cli {
 namespace {
@@ -63,6 +64,8 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.max_body_bytes = parse_number(a, need_value(args, i), 1UL << 30);
     } else if (a == "--context-allow") {
       options.context_allow_list.push_back(need_value(args, i));
+    } else if (a == "--web") {
+      options.web_dir = need_value(args, i);
     } else if (a == "--context-timeout-ms") {
       options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
     } else {
@@ -97,6 +100,11 @@ int serve(const ServeOptions& options) {
   http::Router router;
   router.add("GET", "/health", health);
   broker::register_ngsi_ld_routes(router, {store.get(), &contexts});
+  std::optional<http::StaticFiles> web;
+  if (!options.web_dir.empty()) {
+    web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/health"});
+    router.set_fallback([&web](http::Request& request) { return web->serve(request); });
+  }
 
   http::ServerOptions server_options;
   server_options.host = options.host;

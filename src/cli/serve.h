@@ -17,6 +17,7 @@ struct ServeOptions {
   size_t max_body_bytes = 8 * 1024 * 1024;
   std::vector<std::string> context_allow_list;  // URL prefixes machi may fetch @contexts from
   int context_fetch_timeout_ms = 2000;
+  std::string web_dir;                          // built web app to host at / ("" = none)
 };
 
 // Returns the process exit code.

@@ -67,6 +67,7 @@ Response Router::dispatch(Request& request) const {
       response.set_header("Allow", allowed);
       return response;
     }
+    if (fallback_) return fallback_(request);
     return problem_response(ErrorType::kResourceNotFound, "no resource at " + request.path);
   } catch (const Error& error) {
     return problem_response(error);

@@ -23,6 +23,9 @@ class Router {
   // (logged), so no client input can take the server down.
   Response dispatch(Request& request) const;
 
+  // Handles requests that no route matches (e.g. the web app's files).
+  void set_fallback(Handler handler) { fallback_ = std::move(handler); }
+
  private:
   struct Route {
     std::string method;
@@ -31,6 +34,7 @@ class Router {
   };
   bool match(const Route& route, const std::vector<std::string_view>& segments, Request& request) const;
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace machi::http

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,11 +33,14 @@ class Context {
  public:
   // Expands a term used as an attribute name or entity type:
   // a defined term -> its IRI; "prefix:suffix" with a defined prefix -> IRI;
-  // an absolute IRI -> itself; otherwise @vocab + term.
+  // an absolute IRI -> itself; otherwise @vocab + term. A term that the
+  // context maps to null expands to "" (JSON-LD would drop it; callers reject
+  // it instead of losing data). Keyword aliases expand to the keyword ("id" -> "@id").
   std::string expand(std::string_view term) const;
-  // The inverse: the shortest defined term for an IRI, else a compact IRI
-  // with a defined prefix, else the IRI without @vocab when it starts with
-  // @vocab, else the IRI itself.
+  // The inverse, in the order of JSON-LD IRI compaction: the shortest defined
+  // term for an IRI, else the IRI without @vocab when it starts with @vocab
+  // (and the rest is not itself a term), else the shortest compact IRI with a
+  // defined prefix, else the IRI itself. expand(compact(iri)) == iri.
   std::string compact(std::string_view iri) const;
   // The @context value to send back to a client for this context (a URL
   // string or an array), used for the Link header / @context member.
@@ -46,9 +50,22 @@ class Context {
 
  private:
   friend class ContextResolver;
-  std::unordered_map<std::string, std::string> terms_;    // term -> IRI
-  std::unordered_map<std::string, std::string> reverse_;  // IRI -> best term
-  std::vector<std::pair<std::string, std::string>> prefixes_;  // prefix -> IRI
+  friend class ContextBuilder;
+  // Transparent hashing so that lookups by string_view allocate nothing.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, std::string, Hash, std::equal_to<>>;
+  // A user context keeps only its own terms and defers to the core context
+  // (base_), whose terms win: resolved contexts stay small and cheap to build.
+  std::shared_ptr<const Context> base_;
+  const std::string* find_term(std::string_view term) const;    // base first
+  const std::string* find_prefix(std::string_view term) const;  // base first
+  Map terms_;         // term -> IRI ("" for a term mapped to null)
+  Map prefix_terms_;  // the terms usable as "prefix:suffix" -> their IRI
+  Map reverse_;       // IRI -> best (shortest) term
+  std::vector<std::pair<std::string, std::string>> prefixes_;  // prefix -> IRI, longest IRI first
   std::string vocab_ = kDefaultVocab;
   Json source_;
   bool core_only_ = false;

@@ -45,24 +45,32 @@ namespace machi::ld {
 bool is_instance_member(std::string_view key);
 
 // What a client sends. kEntity: a whole entity (POST /entities, batch
-// create/upsert, PUT). kFragment: attributes only (POST/PATCH .../attrs,
-// PATCH /entities/{id}); "id"/"type" are still allowed in a fragment and are
-// returned so the caller can check them.
-enum class PayloadKind { kEntity, kFragment };
+// create/upsert, PUT). kFragment: attributes only (POST/PATCH .../attrs);
+// "id"/"type" are still allowed in a fragment and are returned so the caller
+// can check them. kPatch: a fragment for merge-patch (PATCH /entities/{id}):
+// as kFragment, but an attribute may leave out its value ("partial
+// instance", see below) to change only metadata and sub-attributes.
+enum class PayloadKind { kEntity, kFragment, kPatch };
 
 // Turns a client payload (already parsed JSON, @context member allowed) into
 // the stored form. Accepts the normalized and the concise representations
 // (a bare value becomes a Property, a {"value":..} without type a Property,
-// {"object":..} a Relationship, {"languageMap":..} a LanguageProperty, a GeoJSON
-// geometry under a GeoProperty-typed or "location"-like member a GeoProperty ...).
+// {"object":..} a Relationship, {"languageMap":..} a LanguageProperty, a bare
+// GeoJSON geometry or {"value": <geometry>} a GeoProperty; see entity.cc).
+// An object with none of the value members (value, object, languageMap, vocab,
+// json, valueList, objectList) is, for kEntity/kFragment, a Property whose
+// value is that object (a structured value such as an address) and, for
+// kPatch, a partial instance: its members are metadata and sub-attributes.
+// A partial instance has no value member and no "type" unless one was given.
 // Stamps createdAt/modifiedAt with `now`. Throws machi::Error(BadRequestData)
-// with a precise detail on anything invalid. For kFragment "id" and "type" may
-// be absent; "attrs" is always present (possibly empty).
+// with a precise detail on anything invalid. For kFragment/kPatch "id" and
+// "type" may be absent; "attrs" is always present (possibly empty).
 Json expand_entity(const Json& payload, const Context& ctx, PayloadKind kind, TimeMs now);
 
-// Expands a single attribute payload (PATCH /entities/{id}/attrs/{attr}):
-// returns one stored-form instance.
-Json expand_attribute(const Json& payload, const Context& ctx, TimeMs now);
+// Expands a single attribute payload: returns one stored-form instance.
+// partial = true for PATCH /entities/{id}/attrs/{attr} (read as kPatch: the
+// value may be left out); false (PUT, replacing the attribute) needs a whole one.
+Json expand_attribute(const Json& payload, const Context& ctx, TimeMs now, bool partial = false);
 
 enum class Format { kNormalized, kConcise, kKeyValues };
 

@@ -646,7 +646,7 @@ TEST(GeoParse, ErrorsAreBadRequestDataWithPreciseDetail) {
       {"intersects", "Point", Json("[1,2"), "coordinates are not valid JSON: malformed JSON: ", true},
       // Found by geo_fuzz: nlohmann reports a number overflow as out_of_range, which escaped parse_json.
       {"near;maxDistance==10", "LineString", Json("[[1e719,10],[-67.99,10.01]]"),
-       "coordinates are not valid JSON: [json.exception.out_of_range.406] number overflow parsing '1e719'"},
+       "coordinates are not valid JSON: unacceptable JSON: [json.exception.out_of_range.406] number overflow parsing '1e719'"},
       {"intersects", "Point", Json("\"1,2\""),
        "invalid coordinates for geometry Point: Point coordinates: a position must be an array of 2 or 3 numbers "
        "[longitude, latitude(, altitude)], got \"1,2\""},

@@ -1,0 +1,301 @@
+// Stored form -> the representation a client asked for (normalized, concise,
+// keyValues, GeoJSON). This is the hot path of every GET: members are
+// appended without ordered_map's duplicate search, and names are compacted
+// through the Context's precomputed reverse map.
+//
+// Concise rules (clause 4.5, lossless: expand_entity reads the result back
+// to the same stored form):
+//   Property without sub-attributes or metadata -> its bare value, unless the
+//       value is a JSON object (or an array holding one), which would be
+//       read back as an attribute: then {"value": ...}
+//   Property whose value looks like a GeoJSON geometry -> keeps "type": "Property"
+//   GeoProperty without sub-attributes or metadata -> the bare geometry,
+//       otherwise {"value": geometry, ...}
+//   Relationship -> {"object": ...}, LanguageProperty -> {"languageMap": ...},
+//       VocabProperty -> {"vocab": ...}, JsonProperty -> {"json": ...},
+//       ListProperty -> {"valueList": ...}, ListRelationship -> {"objectList": ...}
+//   several instances (datasetIds) -> an array of objects, never bare values,
+//       so that the array is read back as instances and not as a value.
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "ld/entity.h"
+#include "ld/entity_internal.h"
+
+namespace machi::ld {
+namespace {
+
+using detail::append;
+using detail::AttrType;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+// "ja,en;q=0.8,*" -> ["ja", "en", "*"], by decreasing q; q=0 ranges dropped.
+std::vector<std::string> parse_lang(std::string_view text) {
+  std::vector<std::pair<double, std::string>> ranges;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    size_t semi = item.find(';');
+    double q = 1.0;
+    if (semi != std::string_view::npos) {
+      std::string_view param = trim(item.substr(semi + 1));
+      if (param.starts_with("q=")) q = std::atof(std::string(param.substr(2)).c_str());
+      item = trim(item.substr(0, semi));
+    }
+    if (!item.empty() && q > 0) ranges.emplace_back(q, std::string(item));
+  }
+  std::stable_sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (auto& r : ranges) out.push_back(std::move(r.second));
+  return out;
+}
+
+const AttrType* type_of(const Json& instance) {
+  auto t = instance.find("type");
+  if (t == instance.end() || !t->is_string()) return nullptr;
+  const auto* info = detail::attr_type_info(t->get_ref<const std::string&>());
+  return info ? &info->type : nullptr;
+}
+
+bool holds_object(const Json& v) {
+  return v.is_object() ||
+         (v.is_array() && std::any_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); }));
+}
+
+class Renderer {
+ public:
+  Renderer(const Context& ctx, const RenderOptions& options)
+      : ctx_(ctx), options_(options), langs_(parse_lang(options.lang)) {}
+
+  Json entity(const Json& stored) const {
+    Json out = Json::object();
+    if (auto id = stored.find("id"); id != stored.end()) append(out, "id", *id);
+    if (auto types = stored.find("type"); types != stored.end()) append(out, "type", names(*types));
+    if (auto scope = stored.find("scope"); scope != stored.end()) {
+      append(out, "scope", scope->is_array() && scope->size() == 1 ? scope->front() : *scope);
+    }
+    if (options_.sys_attrs) {
+      for (const char* key : {"createdAt", "modifiedAt"}) {
+        if (auto t = stored.find(key); t != stored.end()) append(out, key, *t);
+      }
+    }
+    auto attrs = stored.find("attrs");
+    if (attrs == stored.end() || !attrs->is_object()) return out;
+    for (const auto& [iri, instances] : attrs->items()) {
+      if (!wanted(iri)) continue;
+      append(out, ctx_.compact(iri), attribute(instances));
+    }
+    return out;
+  }
+
+ private:
+  bool wanted(const std::string& iri) const {
+    return options_.attrs.empty() ||
+           std::find(options_.attrs.begin(), options_.attrs.end(), iri) != options_.attrs.end();
+  }
+
+  // A type list: one compacted name as a string, several as an array.
+  Json names(const Json& iris) const {
+    if (iris.is_string()) return ctx_.compact(iris.get_ref<const std::string&>());
+    if (!iris.is_array()) return iris;
+    if (iris.size() == 1 && iris.front().is_string()) return ctx_.compact(iris.front().get_ref<const std::string&>());
+    Json out = Json::array();
+    for (const Json& iri : iris)
+      out.push_back(iri.is_string() ? Json(ctx_.compact(iri.get_ref<const std::string&>())) : iri);
+    return out;
+  }
+
+  Json attribute(const Json& instances) const {
+    if (!instances.is_array()) return one(instances, false);
+    if (instances.size() == 1) return one(instances.front(), false);
+    Json out = Json::array();
+    for (const Json& instance : instances) out.push_back(one(instance, true));
+    return out;
+  }
+
+  Json one(const Json& instance, bool in_array) const {
+    if (!instance.is_object()) return instance;
+    if (options_.format == Format::kKeyValues) return key_value(instance);
+    const AttrType* type = type_of(instance);
+    if (type && *type == AttrType::kLanguageProperty && !langs_.empty()) return language_as_property(instance);
+    if (options_.format == Format::kConcise) {
+      if (!in_array && type && bare_concise(instance, *type)) return instance.at("value");
+      return members(instance, keeps_type_in_concise(instance, type));
+    }
+    return members(instance, true);
+  }
+
+  // Concise: a Property/GeoProperty with nothing but its value.
+  bool bare_concise(const Json& instance, AttrType type) const {
+    if (type != AttrType::kProperty && type != AttrType::kGeoProperty) return false;
+    for (const auto& [key, v] : instance.items()) {
+      if (key == "type" || key == "value") continue;
+      if (!options_.sys_attrs && (key == "createdAt" || key == "modifiedAt")) continue;
+      return false;
+    }
+    auto value = instance.find("value");
+    if (value == instance.end()) return false;
+    if (type == AttrType::kGeoProperty) return detail::looks_like_geometry(*value);
+    return !holds_object(*value);
+  }
+
+  // Concise: "type" stays only where the members alone would say otherwise.
+  static bool keeps_type_in_concise(const Json& instance, const AttrType* type) {
+    if (!type) return true;
+    auto value = instance.find("value");
+    if (*type == AttrType::kProperty) return value != instance.end() && detail::looks_like_geometry(*value);
+    if (*type == AttrType::kGeoProperty) return value == instance.end() || !detail::looks_like_geometry(*value);
+    return false;
+  }
+
+  Json members(const Json& instance, bool with_type) const {
+    Json out = Json::object();
+    for (const auto& [key, v] : instance.items()) {
+      if (key == "type") {
+        if (with_type) append(out, key, v);
+      } else if (key == "vocab" || key == "objectType") {
+        append(out, key, names_keep_shape(v));
+      } else if (key == "createdAt" || key == "modifiedAt") {
+        if (options_.sys_attrs) append(out, key, v);
+      } else if (key == "attrs") {
+        if (!v.is_object()) continue;
+        for (const auto& [iri, sub] : v.items()) append(out, ctx_.compact(iri), one(sub, false));
+      } else {
+        append(out, key, v);
+      }
+    }
+    return out;
+  }
+
+  // vocab/objectType: compacted, keeping string vs array as stored.
+  Json names_keep_shape(const Json& v) const {
+    if (v.is_string()) return ctx_.compact(v.get_ref<const std::string&>());
+    if (!v.is_array()) return v;
+    Json out = Json::array();
+    for (const Json& n : v) out.push_back(n.is_string() ? Json(ctx_.compact(n.get_ref<const std::string&>())) : n);
+    return out;
+  }
+
+  Json key_value(const Json& instance) const {
+    const AttrType* type = type_of(instance);
+    if (!type) {
+      auto value = instance.find("value");
+      return value == instance.end() ? Json() : *value;
+    }
+    const auto& info = detail::attr_type_info(*type);
+    auto main = instance.find(info.member);
+    if (main == instance.end()) return nullptr;
+    if (*type == AttrType::kVocabProperty) return names_keep_shape(*main);
+    if (*type == AttrType::kLanguageProperty && !langs_.empty()) return choose_language(*main).second;
+    return *main;
+  }
+
+  // With a lang option a LanguageProperty is shown as a Property holding
+  // the chosen string, and "lang" says which language it is (clause 4.15).
+  Json language_as_property(const Json& instance) const {
+    Json out = Json::object();
+    bool concise = options_.format == Format::kConcise;
+    for (const auto& [key, v] : instance.items()) {
+      if (key == "type") {
+        if (!concise) append(out, "type", "Property");
+      } else if (key == "languageMap") {
+        auto [tag, text] = choose_language(v);
+        append(out, "value", std::move(text));
+        append(out, "lang", std::move(tag));
+      } else if (key == "createdAt" || key == "modifiedAt") {
+        if (options_.sys_attrs) append(out, key, v);
+      } else if (key == "attrs") {
+        if (!v.is_object()) continue;
+        for (const auto& [iri, sub] : v.items()) append(out, ctx_.compact(iri), one(sub, false));
+      } else {
+        append(out, key, v);
+      }
+    }
+    return out;
+  }
+
+  // The best entry of a languageMap for the requested ranges: an exact tag,
+  // then a tag the range is a prefix of (en -> en-GB), then "*" = any;
+  // without a match "@none", else the first entry.
+  std::pair<std::string, Json> choose_language(const Json& map) const {
+    if (!map.is_object() || map.empty()) return {"", nullptr};
+    for (const std::string& range : langs_) {
+      if (range == "*") return {map.begin().key(), map.begin().value()};
+      for (const auto& [tag, text] : map.items()) {
+        if (iequals(tag, range)) return {tag, text};
+      }
+      for (const auto& [tag, text] : map.items()) {
+        if (tag.size() > range.size() && tag[range.size()] == '-' &&
+            iequals(std::string_view(tag).substr(0, range.size()), range)) {
+          return {tag, text};
+        }
+      }
+    }
+    if (auto none = map.find("@none"); none != map.end()) return {"@none", *none};
+    return {map.begin().key(), map.begin().value()};
+  }
+
+  const Context& ctx_;
+  const RenderOptions& options_;
+  std::vector<std::string> langs_;
+};
+
+// The value of the GeoProperty to use as a Feature's geometry: the default
+// instance (no datasetId), else the first.
+Json geometry_of(const Json& stored, const std::string& iri) {
+  auto attrs = stored.find("attrs");
+  if (attrs == stored.end() || !attrs->is_object()) return nullptr;
+  auto instances = attrs->find(iri);
+  if (instances == attrs->end() || !instances->is_array() || instances->empty()) return nullptr;
+  const Json* chosen = &instances->front();
+  for (const Json& instance : *instances) {
+    if (instance.is_object() && !instance.contains("datasetId")) {
+      chosen = &instance;
+      break;
+    }
+  }
+  if (!chosen->is_object() || chosen->value("type", "") != "GeoProperty") return nullptr;
+  auto value = chosen->find("value");
+  return value == chosen->end() ? Json() : *value;
+}
+
+}  // namespace
+
+Json render_entity(const Json& stored, const Context& ctx, const RenderOptions& options) {
+  if (!stored.is_object()) return Json::object();
+  return Renderer(ctx, options).entity(stored);
+}
+
+Json render_geojson_feature(const Json& stored, const Context& ctx, const RenderOptions& options,
+                            const std::string& geometry_attr) {
+  Json entity = render_entity(stored, ctx, options);
+  Json feature = Json::object();
+  Json properties = Json::object();
+  for (auto& [key, value] : entity.items()) {
+    if (key == "id") {
+      append(feature, "id", std::move(value));
+    } else {
+      append(properties, key, std::move(value));
+    }
+  }
+  append(feature, "type", "Feature");
+  std::string iri = geometry_attr.empty() ? std::string(kNgsiLdPrefix) + "location" : geometry_attr;
+  append(feature, "geometry", geometry_of(stored, iri));
+  append(feature, "properties", std::move(properties));
+  return feature;
+}
+
+}  // namespace machi::ld
