@@ -1,0 +1,126 @@
+#include "store/group_commit.h"
+
+#include <algorithm>
+
+namespace machi::store {
+
+GroupCommitter::GroupCommitter(Db db, BatchHooks* hooks, size_t max_batch, int checkpoint_pages)
+    : db_(std::move(db)), hooks_(hooks), max_batch_(std::max<size_t>(max_batch, 1)), checkpoint_pages_(checkpoint_pages) {
+  // Replaces SQLite's auto-checkpoint hook with one that only takes note.
+  sqlite3_wal_hook(db_.get(), &GroupCommitter::on_wal_commit, this);
+  thread_ = std::thread([this] { loop(); });
+}
+
+int GroupCommitter::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  static_cast<GroupCommitter*>(self)->wal_pages_ = pages;
+  return SQLITE_OK;
+}
+
+void GroupCommitter::checkpoint_if_due() {
+  if (wal_pages_ < checkpoint_pages_) return;
+  // PASSIVE: never waits for readers; what they still need stays in the WAL
+  // for a later checkpoint. Failure is harmless (the WAL just grows).
+  int log = 0, done = 0;
+  sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  wal_pages_ = 0;
+  std::lock_guard lock(mutex_);
+  stats_.checkpoints++;
+}
+
+GroupCommitter::~GroupCommitter() { stop(); }
+
+void GroupCommitter::submit(const std::shared_ptr<CommitJob>& job) {
+  std::future<void> done = job->done().get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw Error(ErrorType::kServiceUnavailable, "the store is closed");
+    queue_.push_back(job);
+  }
+  wake_.notify_one();
+  done.get();
+}
+
+void GroupCommitter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  db_.close();
+}
+
+CommitStats GroupCommitter::stats() const {
+  std::lock_guard lock(mutex_);
+  CommitStats stats = stats_;
+  stats.queued = queue_.size();
+  return stats;
+}
+
+void GroupCommitter::loop() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued has run
+    std::deque<std::shared_ptr<CommitJob>> batch;
+    size_t weight = 0;
+    while (!queue_.empty() && (batch.empty() || weight + queue_.front()->weight() <= max_batch_)) {
+      weight += queue_.front()->weight();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    run_batch(batch);
+    lock.lock();
+  }
+}
+
+void GroupCommitter::run_batch(std::deque<std::shared_ptr<CommitJob>>& batch) {
+  std::string failure;
+  bool committed = commit_batch(batch, failure);
+  if (hooks_) hooks_->after_batch(committed);
+  {
+    std::lock_guard lock(mutex_);
+    size_t weight = 0;
+    for (const auto& job : batch) weight += job->weight();
+    stats_.batches++;
+    stats_.commits += committed ? 1 : 0;
+    stats_.jobs += batch.size();
+    stats_.mutations += weight;
+    stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, weight);
+  }
+  Error error(ErrorType::kInternalError, "the write could not be committed: " + failure);
+  for (const auto& job : batch) {
+    try {
+      job->finish(committed ? nullptr : &error);
+    } catch (...) {
+      // finish only fills in results; never leave a caller waiting
+    }
+    job->done().set_value();
+  }
+  checkpoint_if_due();
+}
+
+bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure) {
+  try {
+    db_.cached("BEGIN IMMEDIATE").exec();
+    for (const auto& job : batch) {
+      job->run(db_);
+      // Some errors (disk full, I/O) make SQLite roll the whole transaction
+      // back by itself; what ran before is then lost too.
+      if (!db_.in_transaction()) throw SqliteError(SQLITE_ABORT, "the transaction was rolled back by SQLite");
+    }
+    if (hooks_) hooks_->before_commit(db_);
+    db_.cached("COMMIT").exec();  // the one fsync of the batch
+    return true;
+  } catch (const std::exception& e) {
+    failure = e.what();
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  if (db_.in_transaction()) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  return false;
+}
+
+}  // namespace machi::store

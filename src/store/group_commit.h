@@ -1,0 +1,95 @@
+// Group commit: one writer thread per database. Callers submit jobs and
+// block; the thread takes everything queued (up to a bound), runs the jobs in
+// queue order inside ONE transaction and commits once, so that N concurrent
+// writers cost one fsync instead of N. Jobs then learn whether their batch
+// committed.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/sqlite_db.h"
+
+namespace machi::store {
+
+class CommitJob {
+ public:
+  virtual ~CommitJob() = default;
+  // Mutations in this job; a batch holds at most max_batch of them (but at
+  // least one job, however large).
+  virtual size_t weight() const = 0;
+  // Runs inside the batch's open transaction. Rejections of single
+  // mutations are recorded by the job itself (with savepoints); throwing
+  // means the whole batch cannot go on, and it fails.
+  virtual void run(Db& db) = 0;
+  // After the batch: failure is null when it committed.
+  virtual void finish(const Error* failure) = 0;
+
+  std::promise<void>& done() { return done_; }
+
+ private:
+  std::promise<void> done_;
+};
+
+// Callbacks around each batch for state that spans jobs (caches, counters).
+class BatchHooks {
+ public:
+  virtual ~BatchHooks() = default;
+  // Inside the transaction, after the last job; throwing fails the batch.
+  virtual void before_commit(Db& db) {}
+  // After COMMIT or ROLLBACK.
+  virtual void after_batch(bool committed) {}
+};
+
+struct CommitStats {
+  uint64_t batches = 0;        // transactions attempted
+  uint64_t commits = 0;        // transactions committed
+  uint64_t jobs = 0;
+  uint64_t mutations = 0;
+  uint64_t largest_batch = 0;  // in mutations
+  uint64_t queued = 0;         // jobs waiting now (not yet in a batch)
+  uint64_t checkpoints = 0;
+};
+
+class GroupCommitter {
+ public:
+  // Takes the writer connection; hooks may be null and must outlive this.
+  // The WAL is checkpointed by this thread once it holds checkpoint_pages,
+  // after the batch's callers have been woken, rather than inside COMMIT
+  // (SQLite's auto-checkpoint) where its fsync would delay them.
+  GroupCommitter(Db db, BatchHooks* hooks, size_t max_batch = 4096, int checkpoint_pages = 1000);
+  ~GroupCommitter();
+
+  // Queues the job and waits until its batch is over. Throws
+  // Error(ServiceUnavailable) after stop().
+  void submit(const std::shared_ptr<CommitJob>& job);
+  // Runs what is queued, then ends the thread and closes the connection.
+  void stop();
+  CommitStats stats() const;
+
+ private:
+  void loop();
+  void run_batch(std::deque<std::shared_ptr<CommitJob>>& batch);
+  void checkpoint_if_due();
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  bool commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure);
+
+  Db db_;
+  BatchHooks* hooks_;
+  size_t max_batch_;
+  int checkpoint_pages_;
+  int wal_pages_ = 0;  // writer thread only
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<CommitJob>> queue_;
+  bool stopping_ = false;
+  CommitStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace machi::store

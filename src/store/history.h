@@ -1,0 +1,28 @@
+// Attribute history. All access to the history tables goes through these few
+// functions so that their storage (one table today) can later become time
+// partitions with retention without touching the writer or the readers.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/doc_index.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace machi::store {
+
+// The interned id of an attribute IRI (the writer's cached terms).
+using TermIds = std::function<int64_t(const std::string& iri)>;
+
+// Appends the changes of one entity (inside the writer's transaction).
+void append_history(Db& db, const std::string& entity_id, const std::vector<HistoryChange>& changes,
+                    const TermIds& term);
+
+// Points of one entity (one attribute, or all when attr is empty) with
+// from <= time < to, in time order (ties in the order they were written).
+std::vector<HistoryPoint> read_history(Db& db, const std::string& entity_id, const std::string& attr, TimeMs from,
+                                       TimeMs to);
+
+}  // namespace machi::store

@@ -1,0 +1,225 @@
+#include "store/sqlite_tenant.h"
+
+#include <exception>
+#include <map>
+#include <set>
+
+#include "store/history.h"
+#include "store/schema.h"
+#include "store/sqlite_query.h"
+
+namespace machi::store {
+
+// ---- read connections ----
+
+ReaderPool::Lease ReaderPool::acquire() {
+  std::unique_ptr<Db> db;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw Error(ErrorType::kServiceUnavailable, "the store is closed");
+    if (!idle_.empty()) {
+      db = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  if (!db) db = std::make_unique<Db>(open_reader(file_));
+  db->trim_cache(128);
+  return Lease(this, std::move(db));
+}
+
+void ReaderPool::release(std::unique_ptr<Db> db) {
+  // A read that failed half-way may leave its transaction open.
+  if (db->in_transaction()) sqlite3_exec(db->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  std::lock_guard lock(mutex_);
+  if (!closed_ && idle_.size() < max_idle_) idle_.push_back(std::move(db));
+}
+
+void ReaderPool::close() {
+  std::vector<std::unique_ptr<Db>> idle;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    idle.swap(idle_);
+  }
+}
+
+// ---- writer jobs ----
+
+namespace {
+
+class EntityJob : public CommitJob {
+ public:
+  EntityJob(EntityWriter& writer, std::vector<Mutation> mutations)
+      : writer_(writer), mutations_(std::move(mutations)), results_(mutations_.size()) {
+    for (size_t i = 0; i < mutations_.size(); ++i) results_[i].entity_id = mutations_[i].entity_id;
+  }
+  size_t weight() const override { return mutations_.size(); }
+  void run(Db& db) override {
+    for (size_t i = 0; i < mutations_.size(); ++i) writer_.apply(db, mutations_[i], results_[i]);
+  }
+  void finish(const Error* failure) override {
+    if (!failure) return;
+    for (MutationResult& r : results_) {
+      r.ok = false;
+      r.exists = r.existed;
+      r.error = *failure;
+    }
+  }
+  std::vector<MutationResult> take_results() { return std::move(results_); }
+
+ private:
+  EntityWriter& writer_;
+  std::vector<Mutation> mutations_;
+  std::vector<MutationResult> results_;
+};
+
+class FunctionJob : public CommitJob {
+ public:
+  explicit FunctionJob(std::function<void(Db&)> fn) : fn_(std::move(fn)) {}
+  size_t weight() const override { return 1; }
+  void run(Db& db) override {
+    db.cached("SAVEPOINT job").exec();
+    try {
+      fn_(db);
+      db.cached("RELEASE job").exec();
+    } catch (...) {
+      if (!db.in_transaction()) throw;
+      db.cached("ROLLBACK TO job").exec();
+      db.cached("RELEASE job").exec();
+      error_ = std::current_exception();
+    }
+  }
+  void finish(const Error* failure) override {
+    if (failure) error_ = std::make_exception_ptr(*failure);
+  }
+  void rethrow() {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::function<void(Db&)> fn_;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+// ---- the tenant ----
+
+SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durability durability)
+    : name_(std::move(name)), file_(std::move(file)), readers_(file_, 8) {
+  Db db = open_writer(file_, durability);
+  db.prepare("INSERT INTO meta(key, value) VALUES('tenant', ?1) ON CONFLICT(key) DO NOTHING").exec(name_);
+  committer_ = std::make_unique<GroupCommitter>(std::move(db), &entity_writer_);
+}
+
+SqliteTenant::~SqliteTenant() { close(); }
+
+void SqliteTenant::close() {
+  committer_->stop();
+  readers_.close();
+}
+
+std::vector<MutationResult> SqliteTenant::write(std::vector<Mutation> mutations) {
+  if (mutations.empty()) return {};
+  auto job = std::make_shared<EntityJob>(entity_writer_, std::move(mutations));
+  committer_->submit(job);
+  return job->take_results();
+}
+
+void SqliteTenant::run_in_writer(std::function<void(Db&)> fn) {
+  auto job = std::make_shared<FunctionJob>(std::move(fn));
+  committer_->submit(job);
+  job->rethrow();
+}
+
+std::optional<Json> SqliteTenant::get(const std::string& entity_id) {
+  return read([&](Db& db) -> std::optional<Json> {
+    auto rows = select_rows(db.cached("SELECT doc FROM entities WHERE id = ?1"), entity_id);
+    if (!rows.next()) return std::nullopt;
+    return Json::parse(rows->text(0));
+  });
+}
+
+QueryResult SqliteTenant::query(const EntityQuery& q) {
+  return read([&](Db& db) { return run_query(db, q); });
+}
+
+std::vector<HistoryPoint> SqliteTenant::history(const std::string& entity_id, const std::string& attr, TimeMs from,
+                                                TimeMs to) {
+  return read([&](Db& db) { return read_history(db, entity_id, attr, from, to); });
+}
+
+namespace {
+
+// Entity counts per interned name, from a (name, entity) index table. The
+// count runs on the table's primary key alone (a covering scan).
+std::map<std::string, size_t> count_by_name(Db& db, const char* sql) {
+  std::map<std::string, size_t> out;
+  auto rows = select_rows(db.cached(sql));
+  while (rows.next()) out[rows->str(0)] = static_cast<size_t>(rows->int64(1));
+  return out;
+}
+
+struct TypeAttrRow {
+  std::string type, attr, attr_type;
+};
+
+std::vector<TypeAttrRow> type_attr_rows(Db& db) {
+  std::vector<TypeAttrRow> out;
+  auto rows = select_rows(db.cached(
+      "SELECT t.iri, a.iri, k.iri FROM type_attrs x JOIN terms t ON t.id = x.type JOIN terms a ON a.id = x.attr "
+      "JOIN terms k ON k.id = x.attr_type WHERE x.n > 0"));
+  while (rows.next()) out.push_back({rows->str(0), rows->str(1), rows->str(2)});
+  return out;
+}
+
+}  // namespace
+
+std::vector<TypeInfo> SqliteTenant::types() {
+  return read([&](Db& db) {
+    Transaction snapshot(db, "BEGIN");
+    auto counts = count_by_name(
+        db, "SELECT t.iri, x.n FROM (SELECT type, count(*) AS n FROM entity_types GROUP BY type) x "
+            "JOIN terms t ON t.id = x.type");
+    std::map<std::string, std::set<std::string>> attrs;
+    for (const auto& row : type_attr_rows(db)) attrs[row.type].insert(row.attr);
+    snapshot.commit();
+    std::vector<TypeInfo> out;
+    for (const auto& [type, n] : counts) {
+      const auto& names = attrs[type];
+      out.push_back({type, n, std::vector<std::string>(names.begin(), names.end())});
+    }
+    return out;
+  });
+}
+
+std::vector<AttributeInfo> SqliteTenant::attributes() {
+  return read([&](Db& db) {
+    Transaction snapshot(db, "BEGIN");
+    auto counts = count_by_name(
+        db, "SELECT t.iri, x.n FROM (SELECT attr, count(*) AS n FROM entity_attrs GROUP BY attr) x "
+            "JOIN terms t ON t.id = x.attr");
+    std::map<std::string, std::pair<std::set<std::string>, std::set<std::string>>> details;
+    for (const auto& row : type_attr_rows(db)) {
+      details[row.attr].first.insert(row.type);
+      details[row.attr].second.insert(row.attr_type);
+    }
+    snapshot.commit();
+    std::vector<AttributeInfo> out;
+    for (const auto& [attr, n] : counts) {
+      const auto& [types, kinds] = details[attr];
+      out.push_back({attr, n, {types.begin(), types.end()}, {kinds.begin(), kinds.end()}});
+    }
+    return out;
+  });
+}
+
+std::optional<std::string> read_tenant_name(const std::filesystem::path& file) {
+  Db db(file, Db::Mode::kReadWrite);
+  db.exec("PRAGMA query_only = 1; PRAGMA busy_timeout = 10000;");
+  Stmt stmt = db.prepare("SELECT value FROM meta WHERE key = 'tenant'");
+  if (!stmt.step()) return std::nullopt;
+  return stmt.str(0);
+}
+
+}  // namespace machi::store

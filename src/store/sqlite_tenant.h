@@ -1,0 +1,95 @@
+// One tenant's SQLite database: a writer thread (group commit) and a pool of
+// read connections. Readers never wait for the writer: WAL gives each read
+// transaction a snapshot while the writer appends.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/entity_writer.h"
+#include "store/group_commit.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace machi::store {
+
+// Read connections, opened on demand and kept for reuse.
+class ReaderPool {
+ public:
+  class Lease {
+   public:
+    Lease(ReaderPool* pool, std::unique_ptr<Db> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (db_) pool_->release(std::move(db_));
+    }
+    Db& db() { return *db_; }
+
+   private:
+    ReaderPool* pool_;
+    std::unique_ptr<Db> db_;
+  };
+
+  ReaderPool(std::filesystem::path file, size_t max_idle) : file_(std::move(file)), max_idle_(max_idle) {}
+  Lease acquire();
+  // Closes idle connections; leased ones close when returned.
+  void close();
+
+ private:
+  void release(std::unique_ptr<Db> db);
+
+  std::filesystem::path file_;
+  size_t max_idle_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Db>> idle_;
+  bool closed_ = false;
+};
+
+class SqliteTenant : public TenantStore {
+ public:
+  // Opens (creating when needed) and migrates the file, records the tenant
+  // name in it, and starts the writer thread.
+  SqliteTenant(std::string name, std::filesystem::path file, Durability durability);
+  ~SqliteTenant() override;
+
+  std::optional<Json> get(const std::string& entity_id) override;
+  QueryResult query(const EntityQuery& query) override;
+  // Mutators run on the writer thread inside its transaction: they must not
+  // call back into this store's write() (that would wait for itself).
+  std::vector<MutationResult> write(std::vector<Mutation> mutations) override;
+  std::vector<TypeInfo> types() override;
+  std::vector<AttributeInfo> attributes() override;
+  std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
+                                    TimeMs to) override;
+
+  // Runs fn in the writer's transaction (in its own savepoint) and waits for
+  // the commit; rethrows what fn threw. For small non-entity writes.
+  void run_in_writer(std::function<void(Db&)> fn);
+  // Runs fn on a read connection.
+  template <class F>
+  auto read(F&& fn) {
+    auto lease = readers_.acquire();
+    return fn(lease.db());
+  }
+
+  const std::string& name() const { return name_; }
+  CommitStats stats() const { return committer_->stats(); }
+  // Drains the writer queue, stops the thread, closes the connections.
+  void close();
+
+ private:
+  std::string name_;
+  std::filesystem::path file_;
+  EntityWriter entity_writer_;
+  std::unique_ptr<GroupCommitter> committer_;
+  ReaderPool readers_;
+};
+
+// The tenant name recorded in a database file (meta 'tenant'), if any.
+std::optional<std::string> read_tenant_name(const std::filesystem::path& file);
+
+}  // namespace machi::store
