@@ -37,8 +37,10 @@ struct Condition {
   std::string join_table, join_column;
 };
 
-// Expected selectivity, most selective first.
-enum Rank { kIds, kEqualTerm, kGeoBox, kOrderTerm, kAttrs, kTypes, kGeoAttr };
+// Expected selectivity, most selective first. A geo box ranks before an
+// equality term: city queries ask for a few hundred metres around a point,
+// while an equality such as status=="free" often holds for half the rows.
+enum Rank { kIds, kGeoBox, kEqualTerm, kOrderTerm, kAttrs, kTypes, kGeoAttr };
 
 std::string placeholders(size_t n) {
   std::string out;

@@ -10,6 +10,11 @@
 
 namespace machi::store {
 
+// Idle read connections kept per tenant. One per concurrent reader avoids
+// reopening a connection (with a cold page cache) per request; the server
+// runs one thread per HTTP connection, so this follows its usual fan-in.
+constexpr size_t kMaxIdleReaders = 128;
+
 // ---- read connections ----
 
 ReaderPool::Lease ReaderPool::acquire() {
@@ -106,7 +111,7 @@ class FunctionJob : public CommitJob {
 // ---- the tenant ----
 
 SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durability durability)
-    : name_(std::move(name)), file_(std::move(file)), readers_(file_, 8) {
+    : name_(std::move(name)), file_(std::move(file)), readers_(file_, kMaxIdleReaders) {
   Db db = open_writer(file_, durability);
   db.prepare("INSERT INTO meta(key, value) VALUES('tenant', ?1) ON CONFLICT(key) DO NOTHING").exec(name_);
   committer_ = std::make_unique<GroupCommitter>(std::move(db), &entity_writer_);
