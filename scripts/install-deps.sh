@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   wrk
+  chromium fonts-noto-cjk
   nodejs npm
 )
 

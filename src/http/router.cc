@@ -58,7 +58,9 @@ Response Router::dispatch(Request& request) const {
     std::string allowed;
     for (const auto& route : routes_) {
       if (!match(route, segments, request)) continue;
-      if (route.method == request.method) return route.handler(request);
+      // HEAD runs the GET handler; the server sends only the headers.
+      bool head_as_get = request.method == "HEAD" && route.method == "GET";
+      if (route.method == request.method || head_as_get) return route.handler(request);
       if (!allowed.empty()) allowed += ", ";
       allowed += route.method;
     }

@@ -108,10 +108,15 @@ bool Server::Impl::handle_one(tcp::socket& socket, beast::flat_buffer& buffer) {
   } catch (const Error& error) {
     response = problem_response(error);
   }
-  if (in.method() == bhttp::verb::head) response.body.clear();
   try {
     auto out = to_beast(std::move(response), in.version(), keep_alive);
-    bhttp::write(socket, out, ec);
+    if (in.method() == bhttp::verb::head) {
+      // HEAD answers the GET's headers, Content-Length included, and no body.
+      bhttp::response_serializer<bhttp::string_body> serializer{out};
+      bhttp::write_header(socket, serializer, ec);
+    } else {
+      bhttp::write(socket, out, ec);
+    }
   } catch (const std::exception& e) {
     // E.g. a header value over Beast's limit: answer, never abort.
     std::fprintf(stderr, "machi: cannot send response: %s\n", e.what());

@@ -44,9 +44,9 @@ StaticFiles::StaticFiles(std::string root, std::vector<std::string> api_prefixes
 
 Response StaticFiles::serve(Request& request) const {
   for (const auto& prefix : api_prefixes_) {
-    if (request.path.rfind(prefix, 0) == 0) {
-      return problem_response(ErrorType::kResourceNotFound, "no resource at " + request.path);
-    }
+    // A prefix ending in '/' covers a subtree; any other names one path.
+    bool api = prefix.back() == '/' ? request.path.rfind(prefix, 0) == 0 : request.path == prefix;
+    if (api) return problem_response(ErrorType::kResourceNotFound, "no resource at " + request.path);
   }
   if (request.method != "GET" && request.method != "HEAD") {
     return problem_response(ErrorType::kMethodNotAllowed, "the web app only answers GET");
@@ -64,6 +64,12 @@ Response StaticFiles::serve(Request& request) const {
     bool hashed = request.path.rfind("/assets/", 0) == 0;
     response.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
     return response;
+  }
+  // A missing asset is a 404, never index.html: a stale page would
+  // otherwise receive HTML where it expects JavaScript.
+  std::string last = fs::path(request.path).filename().string();
+  if (request.path.rfind("/assets/", 0) == 0 || last.find('.') != std::string::npos) {
+    return problem_response(ErrorType::kResourceNotFound, "no file " + request.path);
   }
   if (!read_file(root / "index.html", response.body)) {
     return problem_response(ErrorType::kResourceNotFound, "the web app is not built (no index.html)");
