@@ -51,7 +51,7 @@ bench: build
 
 demo: build
 	mkdir -p $(DATA)
-	$(BUILD)/machi serve --port $(PORT) --data $(DATA) --web web/dist
+	$(BUILD)/machi demo --port $(PORT) --data $(DATA) --web web/dist
 
 clean:
 	rm -rf $(BUILD) build-fuzz

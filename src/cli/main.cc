@@ -1,11 +1,13 @@
-// The machi command line: `machi serve`, `machi --version`; more
-// subcommands (demo, ledger, qol) arrive with their modules.
+// The machi command line: `machi serve`, `machi demo`, `machi sim`,
+// `machi --version`; more subcommands (ledger, qol) arrive with their modules.
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include "cli/demo.h"
 #include "cli/serve.h"
+#include "cli/sim.h"
 #include "core/version.h"
 
 namespace {
@@ -19,6 +21,10 @@ void usage(FILE* out) {
                "        [--max-body BYTES] [--context-allow URL-PREFIX]... [--context-timeout-ms MS]\n"
                "        [--web DIR]\n"
                "                      serve the NGSI-LD API and the web app\n"
+               "  demo --port P --data DIR [--seed N] [--residents N] [--host H] [--web DIR]\n"
+               "                      generate the synthetic city デモ市 on first start, then serve\n"
+               "  sim episodes --persons N --days D --seed S --out FILE.csv [--start YYYY-MM-DD]\n"
+               "                      write residents' daily activity episodes as CSV\n"
                "  --version           print the version\n"
                "  --help              print this help\n");
 }
@@ -43,6 +49,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (command == "serve") return machi::cli::serve(machi::cli::parse_serve_args(args));
+    if (command == "demo") return machi::cli::demo(machi::cli::parse_demo_args(args));
+    if (command == "sim") return machi::cli::sim(args);
     std::fprintf(stderr, "machi: unknown command '%s'\n\n", command.c_str());
     usage(stderr);
     return 2;

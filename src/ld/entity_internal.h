@@ -80,4 +80,9 @@ inline void append(Json& object, std::string key, Json value) {
   members.emplace_back(std::move(key), std::move(value));
 }
 
+// Room for n members, to be called before appending to a new object: a
+// member (a pair with a const key) is not nothrow-movable, so each time the
+// vector grows std::vector copies every member, values and all.
+inline void reserve_members(Json& object, size_t n) { object.get_ref<Json::object_t&>().reserve(n); }
+
 }  // namespace machi::ld::detail

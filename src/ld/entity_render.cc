@@ -27,6 +27,7 @@ namespace machi::ld {
 namespace {
 
 using detail::append;
+using detail::reserve_members;
 using detail::AttrType;
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -82,6 +83,8 @@ class Renderer {
 
   Json entity(const Json& stored) const {
     Json out = Json::object();
+    auto attrs_member = stored.find("attrs");
+    reserve_members(out, 5 + (attrs_member != stored.end() ? attrs_member->size() : 0));
     if (auto id = stored.find("id"); id != stored.end()) append(out, "id", *id);
     if (auto types = stored.find("type"); types != stored.end()) append(out, "type", names(*types));
     if (auto scope = stored.find("scope"); scope != stored.end()) {
@@ -163,6 +166,8 @@ class Renderer {
 
   Json members(const Json& instance, bool with_type) const {
     Json out = Json::object();
+    auto sub = instance.find("attrs");
+    reserve_members(out, instance.size() + (sub != instance.end() ? sub->size() : 0));
     for (const auto& [key, v] : instance.items()) {
       if (key == "type") {
         if (with_type) append(out, key, v);
@@ -207,6 +212,8 @@ class Renderer {
   // the chosen string, and "lang" says which language it is (clause 4.15).
   Json language_as_property(const Json& instance) const {
     Json out = Json::object();
+    auto sub = instance.find("attrs");
+    reserve_members(out, instance.size() + 1 + (sub != instance.end() ? sub->size() : 0));
     bool concise = options_.format == Format::kConcise;
     for (const auto& [key, v] : instance.items()) {
       if (key == "type") {
@@ -284,6 +291,8 @@ Json render_geojson_feature(const Json& stored, const Context& ctx, const Render
   Json entity = render_entity(stored, ctx, options);
   Json feature = Json::object();
   Json properties = Json::object();
+  reserve_members(feature, 4);
+  reserve_members(properties, entity.size());
   for (auto& [key, value] : entity.items()) {
     if (key == "id") {
       append(feature, "id", std::move(value));

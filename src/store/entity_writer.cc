@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "core/stored_json.h"
 #include "store/history.h"
 
 namespace machi::store {
@@ -49,36 +50,43 @@ Error as_error(std::exception_ptr failure, const std::string& context) {
 
 }  // namespace
 
-EntityWriter::Doc EntityWriter::read_current(Db& db, const std::string& entity_id) {
+EntityWriter::Doc EntityWriter::read_row(Db& db, const std::string& entity_id) {
   Doc doc;
   Stmt& select = db.cached("SELECT rowid, doc FROM entities WHERE id = ?1");
   auto rows = select_rows(select, entity_id);
   if (!rows.next()) return doc;
   doc.rowid = rows->int64(0);
   doc.text = rows->str(1);
-  doc.json = Json::parse(doc.text);
   return doc;
 }
 
-bool EntityWriter::prepare(Db& db, const Mutation& mutation, Change& change, MutationResult& result) {
-  change.current = read_current(db, mutation.entity_id);
-  result.existed = result.exists = change.current.rowid.has_value();
-  change.next = mutation.apply(change.current.json);
-  const Json* before = change.current.json ? &*change.current.json : nullptr;
-  const Json* after = change.next ? &*change.next : nullptr;
-  if (!before && !after) return false;
-  if (after) {
-    check_document(*after, mutation.entity_id);
-    change.next_text = after->dump();
-    if (before && change.next_text == change.current.text) return false;  // nothing changed
-    change.after = index_doc(*after);
-    if (change.after.geo.size() > kMaxGeoInstances) {
-      throw Error(ErrorType::kBadRequestData, "too many GeoProperty instances");
+void EntityWriter::compute(const Mutation& mutation, Change& change) {
+  try {
+    if (change.current.rowid) change.current.json = parse_stored_json(change.current.text);
+    change.next = mutation.apply(change.current.json);
+    const Json* before = change.current.json ? &*change.current.json : nullptr;
+    const Json* after = change.next ? &*change.next : nullptr;
+    if (!before && !after) return;
+    if (after) {
+      check_document(*after, mutation.entity_id);
+      change.next_text = after->dump();
+      if (before && change.next_text == change.current.text) return;  // nothing changed
+      change.after = index_doc(*after);
+      if (change.after.geo.size() > kMaxGeoInstances) {
+        throw Error(ErrorType::kBadRequestData, "too many GeoProperty instances");
+      }
     }
+    if (before) change.before = index_doc(*before);
+    change.history = history_changes(before, after, now_ms());
+    change.writes = true;
+  } catch (...) {
+    change.rejection = std::current_exception();
   }
-  if (before) change.before = index_doc(*before);
-  change.history = history_changes(before, after, now_ms());
-  return true;
+}
+
+void EntityWriter::compute_ahead(Db& reader, const Mutation& mutation, Change& change) {
+  change.current = read_row(reader, mutation.entity_id);
+  compute(mutation, change);
 }
 
 void EntityWriter::store(Db& db, const std::string& entity_id, const Change& change) {
@@ -90,20 +98,33 @@ void EntityWriter::store(Db& db, const std::string& entity_id, const Change& cha
   append_history(db, entity_id, change.history, [&](const std::string& iri) { return term(db, iri); });
 }
 
-void EntityWriter::apply(Db& db, const Mutation& mutation, MutationResult& result) {
+void EntityWriter::apply(Db& db, const Mutation& mutation, Change* ahead, MutationResult& result) {
   result = MutationResult{};
   result.entity_id = mutation.entity_id;
-  Change change;
   // Everything that can reject the mutation runs before its first write, so
   // that a rejection needs no rollback.
+  Change local;
+  Change* chosen = &local;
   try {
-    if (!prepare(db, mutation, change, result)) {
-      result.ok = true;
-      return;
+    local.current = read_row(db, mutation.entity_id);
+    if (ahead && ahead->current.rowid == local.current.rowid && ahead->current.text == local.current.text) {
+      chosen = ahead;  // nothing wrote this entity since: the change stands
+    } else {
+      compute(mutation, local);
     }
   } catch (...) {
     if (!db.in_transaction()) throw;  // SQLite dropped the whole transaction
     result.error = as_error(std::current_exception(), "mutation of " + mutation.entity_id + " failed");
+    return;
+  }
+  const Change& change = *chosen;
+  result.existed = result.exists = change.current.rowid.has_value();
+  if (change.rejection) {
+    result.error = as_error(change.rejection, "mutation of " + mutation.entity_id + " failed");
+    return;
+  }
+  if (!change.writes) {
+    result.ok = true;
     return;
   }
   db.cached("SAVEPOINT mutation").exec();

@@ -3,6 +3,7 @@
 // and the history up to date. Used only on the writer thread.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <string>
 #include <tuple>
@@ -18,32 +19,47 @@ namespace machi::store {
 
 class EntityWriter : public BatchHooks {
  public:
-  // Runs one mutation in its own savepoint and fills result. A rejected
-  // mutation leaves nothing behind. Throws only when the transaction itself
-  // is gone (then the batch fails).
-  void apply(Db& db, const Mutation& mutation, MutationResult& result);
-
-  void before_commit(Db& db) override;
-  void after_batch(bool committed) override;
-
- private:
   struct Doc {
-    std::optional<int64_t> rowid;
+    std::optional<int64_t> rowid;  // nullopt: the entity does not exist
     std::string text;
     std::optional<Json> json;
   };
-  // What one mutation changes, computed before anything is written.
+  // What one mutation changes, computed before anything is written. History
+  // points into current.json and next: a Change must not be copied or moved
+  // once computed.
   struct Change {
     Doc current;
     std::optional<Json> next;
     std::string next_text;
     DocIndex before, after;
     std::vector<HistoryChange> history;
+    bool writes = false;             // false: nothing to write
+    std::exception_ptr rejection;    // the mutation was rejected
   };
-  Doc read_current(Db& db, const std::string& entity_id);
-  // Runs the mutator and computes the change; false when there is nothing
-  // to write. Throws to reject the mutation.
-  bool prepare(Db& db, const Mutation& mutation, Change& change, MutationResult& result);
+
+  // Computes a mutation's change from a read connection, on the caller's
+  // thread, so that parsing, the mutator, serialization and index rows do
+  // not queue behind the single writer thread. Uses no writer state. The
+  // writer applies it only if the entity's row is still the one it was
+  // computed from (same rowid, same text), else computes anew: the result
+  // is the same as if everything had run in the writer's transaction.
+  static void compute_ahead(Db& reader, const Mutation& mutation, Change& change);
+
+  // Runs one mutation in its own savepoint and fills result, using `ahead`
+  // (may be null) when it is still valid. A rejected mutation leaves nothing
+  // behind. Throws only when the transaction itself is gone (then the batch
+  // fails).
+  void apply(Db& db, const Mutation& mutation, Change* ahead, MutationResult& result);
+
+  void before_commit(Db& db) override;
+  void after_batch(bool committed) override;
+
+ private:
+  // The entity's row, unparsed.
+  static Doc read_row(Db& db, const std::string& entity_id);
+  // Runs the mutator on change.current (parsing it) and fills the rest of
+  // the change, or its rejection.
+  static void compute(const Mutation& mutation, Change& change);
   void store(Db& db, const std::string& entity_id, const Change& change);
   int64_t write_row(Db& db, const std::string& entity_id, const Doc& current, const std::optional<Json>& next,
                     const std::string& next_text, const DocIndex& index);

@@ -2,12 +2,24 @@
 
 #include <algorithm>
 
+#include "store/wal_syncer.h"
+
 namespace machi::store {
 
 GroupCommitter::GroupCommitter(Db db, BatchHooks* hooks, size_t max_batch, int checkpoint_pages)
     : db_(std::move(db)), hooks_(hooks), max_batch_(std::max<size_t>(max_batch, 1)), checkpoint_pages_(checkpoint_pages) {
   // Replaces SQLite's auto-checkpoint hook with one that only takes note.
   sqlite3_wal_hook(db_.get(), &GroupCommitter::on_wal_commit, this);
+  bool wal = false;
+  {
+    Stmt mode = db_.prepare("PRAGMA journal_mode");
+    wal = mode.step() && mode.text(0) == "wal";
+  }
+  if (wal && db_.scalar("PRAGMA synchronous") == 2) {
+    db_.exec("PRAGMA synchronous = NORMAL");
+    const char* file = sqlite3_db_filename(db_.get(), "main");
+    syncer_ = std::make_unique<WalSyncer>(std::string(file ? file : "") + "-wal");
+  }
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -48,6 +60,7 @@ void GroupCommitter::stop() {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  if (syncer_) syncer_->stop();
   db_.close();
 }
 
@@ -90,16 +103,24 @@ void GroupCommitter::run_batch(std::deque<std::shared_ptr<CommitJob>>& batch) {
     stats_.mutations += weight;
     stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, weight);
   }
-  Error error(ErrorType::kInternalError, "the write could not be committed: " + failure);
+  if (committed && syncer_) {
+    syncer_->hand_over(std::move(batch));
+  } else {
+    Error error(ErrorType::kInternalError, "the write could not be committed: " + failure);
+    finish_jobs(batch, committed ? nullptr : &error);
+  }
+  checkpoint_if_due();
+}
+
+void finish_jobs(std::deque<std::shared_ptr<CommitJob>>& batch, const Error* failure) {
   for (const auto& job : batch) {
     try {
-      job->finish(committed ? nullptr : &error);
+      job->finish(failure);
     } catch (...) {
       // finish only fills in results; never leave a caller waiting
     }
     job->done().set_value();
   }
-  checkpoint_if_due();
 }
 
 bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure) {
@@ -112,7 +133,7 @@ bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch,
       if (!db_.in_transaction()) throw SqliteError(SQLITE_ABORT, "the transaction was rolled back by SQLite");
     }
     if (hooks_) hooks_->before_commit(db_);
-    db_.cached("COMMIT").exec();  // the one fsync of the batch
+    db_.cached("COMMIT").exec();  // the one fsync of the batch (none with a WalSyncer: it syncs after)
     return true;
   } catch (const std::exception& e) {
     failure = e.what();

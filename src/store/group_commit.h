@@ -56,12 +56,22 @@ struct CommitStats {
   uint64_t checkpoints = 0;
 };
 
+// Tells each job of a batch how it ended (failure null: durably committed)
+// and wakes its caller.
+void finish_jobs(std::deque<std::shared_ptr<CommitJob>>& batch, const Error* failure);
+
+class WalSyncer;
+
 class GroupCommitter {
  public:
   // Takes the writer connection; hooks may be null and must outlive this.
   // The WAL is checkpointed by this thread once it holds checkpoint_pages,
   // after the batch's callers have been woken, rather than inside COMMIT
   // (SQLite's auto-checkpoint) where its fsync would delay them.
+  // A connection in WAL mode with synchronous=FULL is switched to NORMAL and
+  // its WAL is fsync'd by a WalSyncer (see wal_syncer.h) after each commit,
+  // before the callers are woken: the same durability, but the writer goes
+  // on with the next batch during the fsync.
   GroupCommitter(Db db, BatchHooks* hooks, size_t max_batch = 4096, int checkpoint_pages = 1000);
   ~GroupCommitter();
 
@@ -80,6 +90,7 @@ class GroupCommitter {
   bool commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure);
 
   Db db_;
+  std::unique_ptr<WalSyncer> syncer_;  // null: COMMIT syncs (or nothing does)
   BatchHooks* hooks_;
   size_t max_batch_;
   int checkpoint_pages_;

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/stored_json.h"
 #include "store/history.h"
 #include "store/schema.h"
 #include "store/sqlite_query.h"
@@ -59,9 +60,25 @@ class EntityJob : public CommitJob {
     for (size_t i = 0; i < mutations_.size(); ++i) results_[i].entity_id = mutations_[i].entity_id;
   }
   size_t weight() const override { return mutations_.size(); }
-  void run(Db& db) override {
-    for (size_t i = 0; i < mutations_.size(); ++i) writer_.apply(db, mutations_[i], results_[i]);
+  // On the caller's thread, before submitting (see EntityWriter::compute_ahead).
+  void compute_ahead(Db& reader) {
+    try {
+      Transaction snapshot(reader, "BEGIN");  // one read transaction for the whole job
+      std::vector<EntityWriter::Change> ahead(mutations_.size());
+      for (size_t i = 0; i < mutations_.size(); ++i) EntityWriter::compute_ahead(reader, mutations_[i], ahead[i]);
+      snapshot.commit();
+      ahead_ = std::move(ahead);  // moving the vector keeps the Changes in place
+    } catch (const std::exception&) {
+      ahead_.clear();  // e.g. a busy reader: the writer computes everything
+    }
   }
+  void run(Db& db) override {
+    for (size_t i = 0; i < mutations_.size(); ++i) {
+      writer_.apply(db, mutations_[i], ahead_.empty() ? nullptr : &ahead_[i], results_[i]);
+    }
+  }
+  // Frees the precomputed documents on the caller's thread, not the writer's.
+  void drop_ahead() { ahead_.clear(); }
   void finish(const Error* failure) override {
     if (!failure) return;
     for (MutationResult& r : results_) {
@@ -76,6 +93,7 @@ class EntityJob : public CommitJob {
   EntityWriter& writer_;
   std::vector<Mutation> mutations_;
   std::vector<MutationResult> results_;
+  std::vector<EntityWriter::Change> ahead_;  // empty, or one per mutation
 };
 
 class FunctionJob : public CommitJob {
@@ -127,7 +145,9 @@ void SqliteTenant::close() {
 std::vector<MutationResult> SqliteTenant::write(std::vector<Mutation> mutations) {
   if (mutations.empty()) return {};
   auto job = std::make_shared<EntityJob>(entity_writer_, std::move(mutations));
+  read([&](Db& db) { job->compute_ahead(db); });
   committer_->submit(job);
+  job->drop_ahead();
   return job->take_results();
 }
 
@@ -141,7 +161,7 @@ std::optional<Json> SqliteTenant::get(const std::string& entity_id) {
   return read([&](Db& db) -> std::optional<Json> {
     auto rows = select_rows(db.cached("SELECT doc FROM entities WHERE id = ?1"), entity_id);
     if (!rows.next()) return std::nullopt;
-    return Json::parse(rows->text(0));
+    return parse_stored_json(rows->text(0));
   });
 }
 
@@ -152,6 +172,12 @@ QueryResult SqliteTenant::query(const EntityQuery& q) {
 std::vector<HistoryPoint> SqliteTenant::history(const std::string& entity_id, const std::string& attr, TimeMs from,
                                                 TimeMs to) {
   return read([&](Db& db) { return read_history(db, entity_id, attr, from, to); });
+}
+
+void SqliteTenant::append_history(const std::vector<HistoryPoint>& points) {
+  if (points.empty()) return;
+  auto prepared = prepare_import(points);
+  run_in_writer([&prepared](Db& db) { import_history(db, prepared); });
 }
 
 namespace {

@@ -65,6 +65,9 @@ class SqliteTenant : public TenantStore {
   std::vector<AttributeInfo> attributes() override;
   std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
                                     TimeMs to) override;
+  // Checks and serializes on the caller's thread, then inserts on the writer
+  // thread in one job (its own savepoint in the group commit).
+  void append_history(const std::vector<HistoryPoint>& points) override;
 
   // Runs fn in the writer's transaction (in its own savepoint) and waits for
   // the commit; rethrows what fn threw. For small non-entity writes.

@@ -57,6 +57,10 @@ struct QueryResult {
 // nullopt if it does not exist. Return the new stored form, or nullopt to
 // delete the entity. Throw machi::Error to reject this mutation alone
 // (nothing of it is applied; other mutations in the same commit go on).
+// A mutator may run more than once, on the caller's thread or the writer's
+// (the store computes changes ahead and recomputes them when the entity
+// changed meanwhile): it must depend on `current` alone, and side effects
+// must be overwritten by each run.
 using Mutator = std::function<std::optional<Json>(const std::optional<Json>& current)>;
 
 struct Mutation {
@@ -110,6 +114,14 @@ class TenantStore {
   // in time order, within [from, to).
   virtual std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
                                             TimeMs to) = 0;
+  // Bulk import of past attribute instances, durable on return. Entity and
+  // attribute (expanded) must be named; instance is a stored-form instance
+  // with observedAt, which dates the point (time must be 0 or equal to it).
+  // The entities need not exist and are not changed. One call is atomic,
+  // within one commit: all points or none (Error(BadRequestData) names the
+  // first bad point before anything is written). Keep calls to some
+  // 10k-100k points so that other writers are not held up long.
+  virtual void append_history(const std::vector<HistoryPoint>& points) = 0;
 };
 
 class Store : public ld::ContextPersistence {
