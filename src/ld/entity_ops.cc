@@ -116,26 +116,28 @@ Json update_attributes(const Json& entity, const Json& fragment, TimeMs now, std
   return result;
 }
 
-Json patch_attribute(const Json& entity, const std::string& attr, const Json& patch, TimeMs now) {
+// Rewrites the instance of `attr` with the datasetId of `given` through
+// `change`; ResourceNotFound when the entity has no such instance.
+template <typename Change>
+Json change_instance(const Json& entity, const std::string& attr, const Json& given, TimeMs now, Change change) {
   Json result = entity;
   Json& attrs = attrs_of(result);
   auto existing = attrs.find(attr);
-  long at = existing == attrs.end() ? -1 : find_instance(*existing, dataset_of(patch));
+  long at = existing == attrs.end() ? -1 : find_instance(*existing, dataset_of(given));
   if (at < 0) throw Error(ErrorType::kResourceNotFound, "the entity has no such attribute instance");
-  (*existing)[at] = merge_instance((*existing)[at], patch, now);
+  (*existing)[at] = change((*existing)[at]);
   touch(result, now);
   return result;
 }
 
+Json patch_attribute(const Json& entity, const std::string& attr, const Json& patch, TimeMs now) {
+  return change_instance(entity, attr, patch, now,
+                         [&](const Json& old_instance) { return merge_instance(old_instance, patch, now); });
+}
+
 Json replace_attribute(const Json& entity, const std::string& attr, const Json& instance, TimeMs now) {
-  Json result = entity;
-  Json& attrs = attrs_of(result);
-  auto existing = attrs.find(attr);
-  long at = existing == attrs.end() ? -1 : find_instance(*existing, dataset_of(instance));
-  if (at < 0) throw Error(ErrorType::kResourceNotFound, "the entity has no such attribute instance");
-  (*existing)[at] = replacing((*existing)[at], instance);
-  touch(result, now);
-  return result;
+  return change_instance(entity, attr, instance, now,
+                         [&](const Json& old_instance) { return replacing(old_instance, instance); });
 }
 
 Json merge_entity(const Json& entity, const Json& fragment, TimeMs now) {
