@@ -18,10 +18,13 @@
 //   query    GET /ngsi-ld/v1/entities?type=ParkingSpot&q=status=="free"&georel=near;maxDistance==500&...
 //   upsert   POST /ngsi-ld/v1/entityOperations/upsert, a batch over existing ids
 //   load     POST /ngsi-ld/v1/entityOperations/upsert, consecutive batches 0..N-1
+//   paths    GET of a random line of --paths FILE (one request target per
+//            line, e.g. /ngsi-ld/v1/types?details=true; repeat a line to
+//            weight it): any data set, such as the demo city's explorer calls
 //
 // Only 127.0.0.1 is ever targeted. The result is one JSON object on stdout:
 //   {"scenario","mode","rate","duration_s","connections","sent","ok","errors",
-//    "achieved_rate","items_per_second","p50_ms","p90_ms","p99_ms","max_ms","status":{...}}
+//    "achieved_rate","items_per_second","p50_ms","p90_ms","p95_ms","p99_ms","max_ms","status":{...}}
 #include <time.h>
 
 #include <algorithm>
@@ -35,6 +38,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -66,15 +70,18 @@ struct Options {
   long entities = 100000;   // size of the id space
   int batch = 1000;         // entities per batch for upsert/load
   unsigned long seed = 0;   // 0 = from the clock
+  std::vector<std::string> paths;  // the paths scenario's request targets
 };
 
 [[noreturn]] void usage(const char* error) {
   if (error) std::fprintf(stderr, "machi_loadgen: %s\n\n", error);
   std::fprintf(stderr,
-               "usage: machi_loadgen --port P --scenario health|get|patch|query|upsert|load\n"
+               "usage: machi_loadgen --port P --scenario health|get|patch|query|upsert|load|paths\n"
                "       [--rate R (req/s, 0 = closed loop)] [--duration S] [--warmup S] [--drain S]\n"
+               "       [--paths FILE (paths: one GET target per line)]\n"
                "       [--connections N] [--requests K] [--entities N] [--batch B] [--seed X]\n"
-               "Targets 127.0.0.1 only. Prints one JSON object.\n");
+               "Targets 127.0.0.1 only. Prints one JSON object. A bearer token in the environment\n"
+               "variable MACHI_BENCH_TOKEN is sent with every request.\n");
   std::exit(2);
 }
 
@@ -109,6 +116,14 @@ Options parse_options(int argc, char** argv) {
         o.batch = std::stoi(value());
       } else if (a == "--seed") {
         o.seed = std::stoul(value());
+      } else if (a == "--paths") {
+        std::string file = value();
+        std::ifstream in(file);
+        if (!in) usage(("cannot read " + file).c_str());
+        for (std::string line; std::getline(in, line);) {
+          if (!line.empty() && line.back() == '\r') line.pop_back();
+          if (!line.empty() && line[0] == '/') o.paths.push_back(line);
+        }
       } else if (a == "--help" || a == "-h") {
         usage(nullptr);
       } else {
@@ -120,8 +135,9 @@ Options parse_options(int argc, char** argv) {
   }
   if (o.port == 0) usage("--port is required");
   if (o.connections < 1 || o.entities < 1 || o.batch < 1 || o.rate < 0 || o.duration <= 0) usage("bad numbers");
-  static const char* known[] = {"health", "get", "patch", "query", "upsert", "load"};
+  static const char* known[] = {"health", "get", "patch", "query", "upsert", "load", "paths"};
   if (std::find(std::begin(known), std::end(known), o.scenario) == std::end(known)) usage("unknown scenario");
+  if (o.scenario == "paths" && o.paths.empty()) usage("the paths scenario needs --paths FILE with at least one /target");
   return o;
 }
 
@@ -196,6 +212,8 @@ class Scenario {
     const std::string& s = o_.scenario;
     if (s == "health") {
       r.target = "/health";
+    } else if (s == "paths") {
+      r.target = o_.paths[std::uniform_int_distribution<size_t>(0, o_.paths.size() - 1)(rng_)];
     } else if (s == "get") {
       r.target = "/ngsi-ld/v1/entities/" + entity_id(random_id());
     } else if (s == "patch") {
@@ -378,6 +396,7 @@ class Driver {
     c.request.version(11);
     c.request.set(http::field::host, "127.0.0.1");
     c.request.set(http::field::user_agent, "machi_loadgen");
+    if (!token_.empty()) c.request.set(http::field::authorization, token_);
     c.request.keep_alive(true);
     if (!spec.body.empty()) {
       c.request.set(http::field::content_type, "application/json");
@@ -503,9 +522,9 @@ class Driver {
                 sent_, recorded, ok_, errors_, timed_out);
     std::printf("\"achieved_rate\":%.3f,\"items_per_second\":%.3f,", static_cast<double>(ok_) / measured_s,
                 static_cast<double>(items_ok_) / measured_s);
-    std::printf("\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,",
-                percentile(latencies_, 50), percentile(latencies_, 90), percentile(latencies_, 99),
-                percentile(latencies_, 99.9), latencies_.empty() ? 0.0 : latencies_.back());
+    std::printf("\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,",
+                percentile(latencies_, 50), percentile(latencies_, 90), percentile(latencies_, 95),
+                percentile(latencies_, 99), percentile(latencies_, 99.9), latencies_.empty() ? 0.0 : latencies_.back());
     std::printf("\"status\":{");
     bool first = true;
     for (const auto& [code, n] : status_) {
@@ -537,6 +556,11 @@ class Driver {
   std::vector<double> latencies_;
   std::map<unsigned, long> status_;
   std::map<std::string, long> transport_errors_;
+  // "Bearer <token>" from MACHI_BENCH_TOKEN, or empty.
+  std::string token_ = [] {
+    const char* t = std::getenv("MACHI_BENCH_TOKEN");
+    return t && *t ? "Bearer " + std::string(t) : std::string();
+  }();
 };
 
 }  // namespace

@@ -170,30 +170,110 @@ if (sqlite && sqlite.items_per_second > 0) {
   }
 }
 
-// The table.
-const header = ['scenario', 'throughput', 'p50 ms', 'p99 ms', 'target', 'met? / ratio'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+// The demo city (bench/run.sh step 5): first start, first page, explorer API.
+const demoStart = read('demo-start.json');
+const webFcp = read('web-fcp.json');
+const explorer = read('explorer.latency.json');
+const demoHealth = read('demo-health.latency.json');
+const demoRun = read('demo-run.json') ?? {};
+const demoRows = [];
+if (demoStart || webFcp || explorer) {
+  const demo = (results.demo = { run: demoRun });
+  const fmtKB = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  if (demoStart) {
+    const budget = demoStart.budget_s ?? 120;
+    const seconds = demoStart.seconds;
+    const met = seconds != null && seconds <= budget;
+    const ratio = seconds != null ? seconds / budget : null;
+    demo.first_start = { ...demoStart, met, ratio };
+    const what = `first start: generate and serve デモ市 (${(demoStart.residents ?? 0).toLocaleString('en-US')} residents, ` +
+      `${(demoStart.entities ?? 0).toLocaleString('en-US')} entities, ${(demoStart.history_points ?? 0).toLocaleString('en-US')} history points)`;
+    demoRows.push([what, seconds == null ? 'not served' : `${seconds.toFixed(1)} s (generation ${demoStart.generator_seconds ?? '?'} s)`,
+      `<= ${budget} s`, seconds == null ? 'NO' : `${met ? 'yes' : 'NO'} (${fmtRatio(ratio)} of the budget)`]);
+  }
+  if (webFcp?.first_page_js) {
+    const js = webFcp.first_page_js;
+    const budget = js.budget_bytes ?? 300 * 1024;
+    const met = js.gzip_bytes <= budget;
+    demo.first_page_js = { ...js, met, ratio: js.gzip_bytes / budget };
+    const checked = js.fetched_gzip_bytes != null && js.fetched_gzip_bytes !== js.gzip_bytes ? `; Chromium fetched ${fmtKB(js.fetched_gzip_bytes)}` : '';
+    demoRows.push([`first page JavaScript, gzip -9 (${js.files.length} file${js.files.length === 1 ? '' : 's'} loaded eagerly by index.html${checked})`,
+      `${fmtKB(js.gzip_bytes)} (${fmtKB(js.raw_bytes)} raw)`, `<= ${fmtKB(budget)}`, `${met ? 'yes' : 'NO'} (${fmtRatio(js.gzip_bytes / budget)})`]);
+  }
+  if (webFcp?.fcp) {
+    const f = webFcp.fcp;
+    const ratio = f.median_ms != null && f.html_response_end_median_ms > 0 ? f.median_ms / f.html_response_end_median_ms : null;
+    demo.fcp = { ...f, ratio_over_html: ratio };
+    demoRows.push([`time to first render: first contentful paint of / in headless Chromium (median of ${f.painted}/${f.runs} cold loads)`,
+      f.median_ms == null ? 'n/a' : `${fmtMs(f.median_ms)} ms`, `reference: HTML received at ${fmtMs(f.html_response_end_median_ms)} ms`,
+      ratio == null ? 'n/a' : fmtRatio(ratio)]);
+  } else if (webFcp?.fcp_error) {
+    demoRows.push(['time to first render (Chromium)', 'n/a', webFcp.fcp_error, 'n/a']);
+  }
+  const latency = (l) => (l ? `${fmtMs(l.p50_ms)} / ${fmtMs(l.p95_ms)} / ${fmtMs(l.p99_ms)} ms` : 'n/a');
+  const errorShare = (l) => (l?.recorded ? l.errors / l.recorded : l?.errors ? 1 : 0);
+  if (explorer) {
+    const ratio = demoHealth?.p95_ms > 0 ? explorer.p95_ms / demoHealth.p95_ms : null;
+    demo.explorer = { p50_ms: explorer.p50_ms, p95_ms: explorer.p95_ms, p99_ms: explorer.p99_ms, error_share: errorShare(explorer), raw: explorer };
+    if (ratio != null) results.ratios.explorer_p95_over_health_p95 = ratio;
+    demo.explorer.ratio_over_health_p95 = ratio;
+    let verdict = ratio == null ? 'n/a' : `${fmtRatio(ratio)} of /health p95`;
+    if (errorShare(explorer) > ERROR_LIMIT) verdict += ` ${(errorShare(explorer) * 100).toFixed(1)}% errors`;
+    demoRows.push([`explorer API on the full city, open loop at ${explorer.rate} req/s: p50 / p95 / p99`, latency(explorer),
+      `reference: GET /health p95 ${demoHealth ? fmtMs(demoHealth.p95_ms) : 'n/a'} ms`, verdict]);
+  }
+  if (demoHealth) {
+    demo.health = { p50_ms: demoHealth.p50_ms, p95_ms: demoHealth.p95_ms, p99_ms: demoHealth.p99_ms, error_share: errorShare(demoHealth), raw: demoHealth };
+    demoRows.push([`GET /health, same server and rate: p50 / p95 / p99`, latency(demoHealth), 'reference', '']);
+  }
+}
+
+// The tables.
+function table(header, body) {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+}
 console.log('');
 console.log(`## machi benchmark (${run.cores ?? '?'} cores, durability ${run.durability ?? '?'})`);
-console.log('');
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(r));
-console.log('');
-console.log(`Throughput: wrk -t1 after a ${run.warmup_s ?? '?'} s warm-up, ${run.duration_s ?? '?'} s, fixed connections ` +
-  `(load generator and server share the cores). p50/p99: a separate open-loop run of ${run.latency_duration_s ?? '?'} s ` +
-  'at half the measured throughput (machi_loadgen, latency from the scheduled send time). ' +
-  'Initial load: closed loop, its p50/p99 are per batch.');
-console.log('');
-console.log('| scenario | connections | server cores used | open-loop rate | sent | ok | errors | p90 ms | max ms | wrk p50/p99 ms (closed loop) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-for (const [name, r] of Object.entries(s)) {
-  if (!r) continue;
-  const l = r.latency ?? {};
-  console.log(`| ${name} | ${r.connections ?? ''} | ${r.server_cores ?? ''} | ${l.rate != null ? l.rate.toFixed(1) : 'n/a'} | ` +
-    `${l.sent ?? ''} | ${l.ok ?? ''} | ${l.errors ?? ''} | ${fmtMs(l.p90_ms)} | ${fmtMs(l.max_ms)} | ` +
-    `${fmtMs(r.wrk.p50_ms)} / ${fmtMs(r.wrk.p99_ms)} |`);
+if (rows.length) {
+  console.log('');
+  table(['scenario', 'throughput', 'p50 ms', 'p99 ms', 'target', 'met? / ratio'], rows);
+  console.log('');
+  console.log(`Throughput: wrk -t1 after a ${run.warmup_s ?? '?'} s warm-up, ${run.duration_s ?? '?'} s, fixed connections ` +
+    `(load generator and server share the cores). p50/p99: a separate open-loop run of ${run.latency_duration_s ?? '?'} s ` +
+    'at half the measured throughput (machi_loadgen, latency from the scheduled send time). ' +
+    'Initial load: closed loop, its p50/p99 are per batch.');
+  console.log('');
+  console.log('| scenario | connections | server cores used | open-loop rate | sent | ok | errors | p90 ms | max ms | wrk p50/p99 ms (closed loop) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const [name, r] of Object.entries(s)) {
+    if (!r) continue;
+    const l = r.latency ?? {};
+    console.log(`| ${name} | ${r.connections ?? ''} | ${r.server_cores ?? ''} | ${l.rate != null ? l.rate.toFixed(1) : 'n/a'} | ` +
+      `${l.sent ?? ''} | ${l.ok ?? ''} | ${l.errors ?? ''} | ${fmtMs(l.p90_ms)} | ${fmtMs(l.max_ms)} | ` +
+      `${fmtMs(r.wrk.p50_ms)} / ${fmtMs(r.wrk.p99_ms)} |`);
+  }
+}
+if (demoRows.length) {
+  console.log('');
+  console.log('### demo city (`make demo`)');
+  console.log('');
+  table(['measure', 'value', 'target / reference', 'met? / ratio'], demoRows);
+  console.log('');
+  console.log('First start: a fresh `machi demo --web web/dist` (the command `make demo` runs) on an empty data directory, ' +
+    'from process start until the demo-city marker entity answers (written last). First page: the scripts index.html ' +
+    'loads eagerly, and first-contentful-paint in a fresh browser context per load (bench/web_fcp.mjs). Explorer API: ' +
+    'the requests the data explorer makes (type list, a count per type, entity pages by type, name and id filters, entity ' +
+    `details; bench/explorer_paths.mjs), ${demoRun.duration_s ?? '?'} s open loop over ${demoRun.connections ?? '?'} ` +
+    'connections (machi_loadgen). ' +
+    `Server peak RSS ${Math.round((demoRun.server_peak_rss_kb ?? 0) / 1024)} MiB, data dir ${Math.round((demoRun.data_dir_kb ?? 0) / 1024)} MiB.`);
+  if (demoStart?.busy_cores_before > 0.25) {
+    console.log('');
+    console.log(`WARNING: other processes kept ${demoStart.busy_cores_before} cores busy when the demo city was generated.`);
+  }
 }
 if (run.busy_cores_before > 0.25 || run.busy_cores_after > 0.25) {
   console.log('');

@@ -12,15 +12,30 @@
 #      wrk throughput run with a fixed number of connections, then a
 #      separate open-loop run at half that throughput with machi_loadgen for
 #      the latency percentiles (no coordinated omission);
-#   5. prints a markdown table and writes BUILD_DIR/bench-results.json.
+#   5. the demo city (scenario "demo"), on a machi of its own once the first
+#      one has stopped: a fresh `machi demo --web web/dist` as `make demo`
+#      starts it, timed from process start until it serves the full city
+#      (the demo-city marker entity answers; budget 120 s); the first page's
+#      JavaScript (gzip -9, budget 300 KB) and its first contentful paint in
+#      headless Chromium (bench/web_fcp.mjs, median of BENCH_DEMO_FCP_RUNS);
+#      then the data explorer's API requests (bench/explorer_paths.mjs) at a
+#      fixed rate with machi_loadgen, p50/p95/p99, beside GET /health at the
+#      same rate on the same server as the reference;
+#   6. prints a markdown table and writes BUILD_DIR/bench-results.json.
 #
 # Knobs (environment): BENCH_ENTITIES (100000), BENCH_BATCH (1000),
 # BENCH_WARMUP (3 s), BENCH_DURATION (10 s), BENCH_LATENCY_DURATION (8 s),
 # BENCH_CONNECTIONS (32), BENCH_UPSERT_CONNECTIONS (4),
-# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch upsert"),
-# BENCH_DURABILITY (full), BENCH_SQLITE_ARGS (extra machi_bench_sqlite flags),
-# BENCH_KEEP=1 keeps the data directory and logs, BENCH_PERF=1 records a
-# perf profile of the server during each throughput run (implies keeping).
+# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch upsert demo ledger";
+# steps 1-4 run when any but demo and ledger is chosen), BENCH_DURABILITY (full),
+# BENCH_SQLITE_ARGS (extra machi_bench_sqlite flags), BENCH_KEEP=1 keeps the
+# data directory and logs, BENCH_PERF=1 records a perf profile of the server
+# during each throughput run (implies keeping). The demo part:
+# BENCH_DEMO_RESIDENTS (20000, the city of `make demo`), BENCH_DEMO_TIMEOUT
+# (300 s to generate before giving up), BENCH_DEMO_RATE (50 req/s),
+# BENCH_DEMO_DURATION (10 s), BENCH_DEMO_CONNECTIONS (8),
+# BENCH_DEMO_FCP_RUNS (5). The ledger part ("ledger", bench/ledger_bench.cc):
+# BENCH_LEDGER_ENTRIES (10000000, the tree size for the inclusion-proof p99).
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -43,8 +58,30 @@ LAT_DURATION=${BENCH_LATENCY_DURATION:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 UPSERT_CONNECTIONS=${BENCH_UPSERT_CONNECTIONS:-4}
 LOAD_CONNECTIONS=${BENCH_LOAD_CONNECTIONS:-4}
-SCENARIOS=${BENCH_SCENARIOS:-"health get query patch upsert"}
+SCENARIOS=${BENCH_SCENARIOS:-"health get query patch upsert demo ledger"}
 DURABILITY=${BENCH_DURABILITY:-full}
+DEMO_RESIDENTS=${BENCH_DEMO_RESIDENTS:-20000}
+DEMO_TIMEOUT=${BENCH_DEMO_TIMEOUT:-300}
+DEMO_BUDGET=120
+DEMO_RATE=${BENCH_DEMO_RATE:-50}
+DEMO_DURATION=${BENCH_DEMO_DURATION:-10}
+DEMO_CONNECTIONS=${BENCH_DEMO_CONNECTIONS:-8}
+DEMO_FCP_RUNS=${BENCH_DEMO_FCP_RUNS:-5}
+ROOT=$(cd "$HERE/.." && pwd)
+WEB_DIST=$ROOT/web/dist
+
+# "demo" is the demo-city part (step 5); the others are the steps 1-4 server's.
+MAIN_SCENARIOS=""
+RUN_DEMO=0
+RUN_LEDGER=0
+for scenario in $SCENARIOS; do
+  case $scenario in
+    demo) RUN_DEMO=1 ;;
+    ledger) RUN_LEDGER=1 ;;
+    health | get | query | patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch upsert demo ledger)" >&2; exit 2 ;;
+  esac
+done
 
 for tool in "$MACHI" "$LOADGEN"; do
   if [[ ! -x "$tool" ]]; then
@@ -67,8 +104,8 @@ DATA=$WORK/data
 mkdir -p "$RESULTS" "$DATA"
 SERVER_PID=""
 
-cleanup() {
-  local status=$?
+# SIGTERM, up to 10 s to finish, then SIGKILL.
+stop_server() {
   if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 100); do
@@ -78,6 +115,12 @@ cleanup() {
     kill -KILL "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  SERVER_PID=""
+}
+
+cleanup() {
+  local status=$?
+  stop_server
   if [[ "${BENCH_KEEP:-0}" == 1 || "${BENCH_PERF:-0}" == 1 || $status -ne 0 ]]; then
     echo "bench: work directory kept in $WORK" >&2
   else
@@ -136,6 +179,14 @@ if awk -v l="$BUSY_BEFORE" 'BEGIN { exit !(l > 0.25) }'; then
   log "warning: other processes keep $BUSY_BEFORE cores busy; the figures will be low"
 fi
 
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+rss_kb=0
+du_kb=0
+if [[ -n "$MAIN_SCENARIOS" ]]; then
+
 # ------------------------------------------------ 1. raw SQLite reference
 
 if [[ -x "$SQLITE_BENCH" ]]; then
@@ -154,10 +205,12 @@ fi
 
 # ------------------------------------------------------- 2. start machi
 
-PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+PORT=$(free_port)
 BASE=http://127.0.0.1:$PORT
 log "starting machi on $BASE (data $DATA, durability $DURABILITY)"
-"$MACHI" serve --host 127.0.0.1 --port "$PORT" --data "$DATA" --durability "$DURABILITY" >"$WORK/machi.log" 2>&1 &
+BENCH_ADMIN_PASSWORD=bench-admin-password-$$
+MACHI_ADMIN_PASSWORD=$BENCH_ADMIN_PASSWORD "$MACHI" serve --host 127.0.0.1 --port "$PORT" --data "$DATA" \
+  --durability "$DURABILITY" --token-lifetime 86400 >"$WORK/machi.log" 2>&1 &
 SERVER_PID=$!
 for i in $(seq 1 100); do
   if curl -sf -o /dev/null "$BASE/health"; then break; fi
@@ -173,6 +226,14 @@ for i in $(seq 1 100); do
   sleep 0.1
 done
 
+# Every request of the load generators carries the administrator's bearer
+# token (MACHI_BENCH_TOKEN), as a real client's would.
+MACHI_BENCH_TOKEN=$(curl -sf -X POST --data-urlencode grant_type=password --data-urlencode username=admin \
+  --data-urlencode "password=$BENCH_ADMIN_PASSWORD" "$BASE/machi/v1/auth/token" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).access_token))')
+export MACHI_BENCH_TOKEN
+AUTH_HEADER="Authorization: Bearer $MACHI_BENCH_TOKEN"
+
 # ------------------------------------------------------ 3. load the data
 
 log "loading $ENTITIES ParkingSpots in batches of $BATCH over $LOAD_CONNECTIONS connections"
@@ -181,14 +242,14 @@ log "loading $ENTITIES ParkingSpots in batches of $BATCH over $LOAD_CONNECTIONS 
 log "load: $(cat "$RESULTS/load.json")"
 
 # Checks: the count, and one request per scenario with its status.
-count=$(curl -s -D - -o /dev/null "$BASE/ngsi-ld/v1/entities?type=ParkingSpot&limit=0&count=true" |
+count=$(curl -s -H "$AUTH_HEADER" -D - -o /dev/null "$BASE/ngsi-ld/v1/entities?type=ParkingSpot&limit=0&count=true" |
   tr -d '\r' | awk -F': ' 'tolower($1) == "ngsild-results-count" { print $2 }' || true)
 sample_id="urn:ngsi-ld:ParkingSpot:noda:$(printf '%06d' $((ENTITIES / 2)))"
-get_status=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ngsi-ld/v1/entities/$sample_id" || true)
+get_status=$(curl -s -H "$AUTH_HEADER" -o /dev/null -w '%{http_code}' "$BASE/ngsi-ld/v1/entities/$sample_id" || true)
 query_path="/ngsi-ld/v1/entities?type=ParkingSpot&q=status==%22free%22&georel=near;maxDistance==500&geometry=Point&coordinates=%5B139.94,35.88%5D"
-query_status=$(curl -s -o "$WORK/query-sample.json" -w '%{http_code}' "$BASE$query_path" || true)
+query_status=$(curl -s -H "$AUTH_HEADER" -o "$WORK/query-sample.json" -w '%{http_code}' "$BASE$query_path" || true)
 query_hits=$(node -e 'try{const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));console.log(Array.isArray(b)?b.length:-1)}catch(e){console.log(-1)}' "$WORK/query-sample.json")
-patch_status=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Type: application/json' \
+patch_status=$(curl -s -H "$AUTH_HEADER" -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Type: application/json' \
   --data '{"status":{"type":"Property","value":"free","observedAt":"2024-01-01T00:00:00Z"}}' \
   "$BASE/ngsi-ld/v1/entities/$sample_id/attrs" || true)
 cat >"$RESULTS/checks.json" <<EOF
@@ -203,7 +264,7 @@ export MACHI_BENCH_LUA=$HERE/lua
 export MACHI_BENCH_ENTITIES=$ENTITIES
 export MACHI_BENCH_BATCH=$BATCH
 
-for scenario in $SCENARIOS; do
+for scenario in $MAIN_SCENARIOS; do
   conns=$CONNECTIONS
   [[ $scenario == upsert ]] && conns=$UPSERT_CONNECTIONS
   script=$HERE/lua/$scenario.lua
@@ -261,10 +322,119 @@ wait_idle
 BUSY_AFTER=$(busy_cores)
 rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
 du_kb=$(du -sk "$DATA" | cut -f1)
+stop_server
+
+fi  # steps 1-4
+
+# ------------------------------------------------------ 5. the demo city
+
+# Seconds since the epoch, with fractions.
+now_s() { date +%s.%N; }
+
+if [[ $RUN_DEMO == 1 ]]; then
+  if [[ ! -f $WEB_DIST/index.html ]]; then
+    log "demo: no $WEB_DIST/index.html; building the web app"
+    bash "$ROOT/web/build.sh"
+  fi
+  DEMO_DATA=$WORK/demo-data
+  mkdir -p "$DEMO_DATA"
+  DEMO_PORT=$(free_port)
+  DEMO_BASE=http://127.0.0.1:$DEMO_PORT
+  marker="$DEMO_BASE/ngsi-ld/v1/entities/urn:ngsi-ld:SyntheticDataset:demo-city"
+  residents_args=()
+  [[ $DEMO_RESIDENTS != 20000 ]] && residents_args=(--residents "$DEMO_RESIDENTS")
+  log "demo: first start of machi demo ($DEMO_RESIDENTS residents, fresh $DEMO_DATA) on $DEMO_BASE; budget ${DEMO_BUDGET} s"
+  BUSY_DEMO=$(busy_cores)
+  demo_started=$(now_s)
+  "$MACHI" demo --host 127.0.0.1 --port "$DEMO_PORT" --data "$DEMO_DATA" --web "$WEB_DIST" "${residents_args[@]}" \
+    >"$WORK/demo.log" 2>&1 &
+  SERVER_PID=$!
+  # /health answers once generation is done and serving began; the marker,
+  # written last, says the whole city is there.
+  demo_seconds=""
+  demo_health=""
+  while :; do
+    if [[ -z $demo_health ]] && curl -sf -o /dev/null "$DEMO_BASE/health"; then
+      demo_health=$(awk -v a="$demo_started" -v b="$(now_s)" 'BEGIN { printf "%.2f", b - a }')
+    fi
+    # The demo's administrator (admin / admin-demo) reads the marker.
+    if [[ -n $demo_health && -z ${DEMO_TOKEN:-} ]]; then
+      DEMO_TOKEN=$(curl -sf -X POST --data-urlencode grant_type=password --data-urlencode username=admin \
+        --data-urlencode password=admin-demo "$DEMO_BASE/machi/v1/auth/token" |
+        node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).access_token)}catch(e){}})' || true)
+    fi
+    if [[ -n $demo_health ]] && curl -sf -H "Authorization: Bearer ${DEMO_TOKEN:-}" -o /dev/null "$marker"; then
+      demo_seconds=$(awk -v a="$demo_started" -v b="$(now_s)" 'BEGIN { printf "%.2f", b - a }')
+      break
+    fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      log "demo: machi demo exited at start:"
+      tail -n 20 "$WORK/demo.log" >&2
+      break
+    fi
+    if awk -v a="$demo_started" -v b="$(now_s)" -v t="$DEMO_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
+      log "demo: the city was not served within $DEMO_TIMEOUT s"
+      break
+    fi
+    sleep 0.1
+  done
+  generator_seconds=$(sed -n 's/^machi demo: generated .* in \([0-9.]*\) s: .*/\1/p' "$WORK/demo.log" | head -n 1)
+  entities=$(sed -n 's/^machi demo: generated .* s: \([0-9]*\) entities .*/\1/p' "$WORK/demo.log" | head -n 1)
+  history_points=$(sed -n 's/^machi demo: generated .* and \([0-9]*\) history points$/\1/p' "$WORK/demo.log" | head -n 1)
+  printf '{"seconds":%s,"health_seconds":%s,"generator_seconds":%s,"budget_s":%s,"residents":%s,"entities":%s,"history_points":%s,"busy_cores_before":%s}\n' \
+    "${demo_seconds:-null}" "${demo_health:-null}" "${generator_seconds:-null}" "$DEMO_BUDGET" "$DEMO_RESIDENTS" \
+    "${entities:-null}" "${history_points:-null}" "$BUSY_DEMO" >"$RESULTS/demo-start.json"
+  log "demo: served after ${demo_seconds:-?} s (generation ${generator_seconds:-?} s: ${entities:-?} entities, ${history_points:-?} history points)"
+
+  if [[ -n $demo_seconds ]]; then
+    wait_idle
+    log "demo: first page (JavaScript from $WEB_DIST, first contentful paint of / in Chromium, $DEMO_FCP_RUNS loads)"
+    node "$HERE/web_fcp.mjs" --base "$DEMO_BASE" --runs "$DEMO_FCP_RUNS" --dist "$WEB_DIST" --out "$RESULTS/web-fcp.json" \
+      >/dev/null 2>"$WORK/web-fcp.log" || { log "demo: web_fcp failed:"; tail -n 20 "$WORK/web-fcp.log" >&2; }
+    [[ -s $RESULTS/web-fcp.json ]] && log "demo: $(node -e 'const r=require(process.argv[1]);console.log(`first page JS ${r.first_page_js.gzip_bytes} B gzip, first contentful paint ${r.fcp.median_ms} ms (median)`)' "$RESULTS/web-fcp.json")"
+
+    node "$HERE/explorer_paths.mjs" "$DEMO_BASE" "$WORK/explorer-paths.txt" 2>"$WORK/explorer-paths.log" ||
+      log "demo: explorer_paths failed: $(tail -n 5 "$WORK/explorer-paths.log")"
+    log "demo: $(tail -n 1 "$WORK/explorer-paths.log")"
+    for scenario in health paths; do
+      [[ $scenario == paths && ! -s $WORK/explorer-paths.txt ]] && continue
+      name=demo-health
+      paths_args=()
+      if [[ $scenario == paths ]]; then
+        name=explorer
+        paths_args=(--paths "$WORK/explorer-paths.txt")
+      fi
+      wait_idle
+      log "demo: $name, open loop at $DEMO_RATE req/s for ${DEMO_DURATION}s over $DEMO_CONNECTIONS connections"
+      MACHI_BENCH_TOKEN=${DEMO_TOKEN:-} "$LOADGEN" --port "$DEMO_PORT" --scenario "$scenario" "${paths_args[@]}" --rate "$DEMO_RATE" \
+        --duration "$DEMO_DURATION" --warmup 1 --drain 15 --connections "$DEMO_CONNECTIONS" \
+        >"$RESULTS/$name.latency.json" || log "demo: $name: loadgen failed"
+      log "demo: $name: $(cat "$RESULTS/$name.latency.json" 2>/dev/null)"
+    done
+    demo_rss_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0)
+    demo_du_kb=$(du -sk "$DEMO_DATA" | cut -f1)
+    printf '{"server_peak_rss_kb":%s,"data_dir_kb":%s,"rate":%s,"duration_s":%s,"connections":%s,"fcp_runs":%s}\n' \
+      "${demo_rss_kb:-0}" "$demo_du_kb" "$DEMO_RATE" "$DEMO_DURATION" "$DEMO_CONNECTIONS" "$DEMO_FCP_RUNS" >"$RESULTS/demo-run.json"
+  fi
+  stop_server
+fi
+
+# ------------------------------------------------- 5b. the access ledger
+
+if [[ $RUN_LEDGER == 1 ]]; then
+  LEDGER_BENCH=$BUILD/machi_bench_ledger
+  LEDGER_ENTRIES=${BENCH_LEDGER_ENTRIES:-10000000}
+  wait_idle
+  log "ledger: durable appends and inclusion proofs at $LEDGER_ENTRIES entries (machi_bench_ledger)"
+  MACHI_BENCH_DIR=$WORK "$LEDGER_BENCH" --entries "$LEDGER_ENTRIES" --out "$RESULTS/ledger.json" >&2 ||
+    log "ledger: machi_bench_ledger failed"
+fi
+
+[[ -z "$MAIN_SCENARIOS" ]] && BUSY_AFTER=$(busy_cores)
 printf '{"server_peak_rss_kb":%s,"data_dir_kb":%s,"durability":"%s","cores":%s,"entities":%s,"batch":%s,"warmup_s":%s,"duration_s":%s,"latency_duration_s":%s,"busy_cores_before":%s,"busy_cores_after":%s}\n' \
   "${rss_kb:-0}" "$du_kb" "$DURABILITY" "$(nproc)" "$ENTITIES" "$BATCH" "$WARMUP" "$DURATION" "$LAT_DURATION" \
   "$BUSY_BEFORE" "$BUSY_AFTER" >"$RESULTS/run.json"
 
-# ------------------------------------------------------------ 5. report
+# ------------------------------------------------------------ 6. report
 
 node "$HERE/report.mjs" "$RESULTS" "$BUILD/bench-results.json"

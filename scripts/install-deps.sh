@@ -8,7 +8,8 @@ PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl
   libboost-dev libboost-system-dev
   nlohmann-json3-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev
+  libargon2-dev sqlite3
   libgeos-dev
   libre2-dev
   libssl-dev

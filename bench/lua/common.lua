@@ -7,6 +7,17 @@
 
 local M = {}
 
+-- Every request carries the bearer token run.sh obtained (MACHI_BENCH_TOKEN).
+local token = os.getenv("MACHI_BENCH_TOKEN")
+
+-- The headers of a request: extra ones plus the Authorization header.
+function M.headers(extra)
+  local h = {}
+  for k, v in pairs(extra or {}) do h[k] = v end
+  if token and token ~= "" then h["Authorization"] = "Bearer " .. token end
+  return h
+end
+
 M.entities = tonumber(os.getenv("MACHI_BENCH_ENTITIES") or "100000")
 M.batch = tonumber(os.getenv("MACHI_BENCH_BATCH") or "1000")
 

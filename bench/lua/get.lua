@@ -6,7 +6,7 @@ function init(args)
 end
 
 function request()
-  return wrk.format("GET", "/ngsi-ld/v1/entities/" .. common.entity_id(common.random_id()))
+  return wrk.format("GET", "/ngsi-ld/v1/entities/" .. common.entity_id(common.random_id()), common.headers())
 end
 
 done = common.done

@@ -2,7 +2,7 @@
 -- status and observedAt.
 local common = dofile((os.getenv("MACHI_BENCH_LUA") or "bench/lua") .. "/common.lua")
 
-local headers = { ["Content-Type"] = "application/json" }
+local headers = common.headers({ ["Content-Type"] = "application/json" })
 
 function init(args)
   common.init_random()

@@ -11,7 +11,7 @@ function request()
   local path = string.format(
     "/ngsi-ld/v1/entities?type=ParkingSpot&q=status==%%22free%%22" ..
     "&georel=near;maxDistance==500&geometry=Point&coordinates=%%5B%.6f,%.6f%%5D", lon, lat)
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, common.headers())
 end
 
 done = common.done

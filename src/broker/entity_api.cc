@@ -54,7 +54,12 @@ http::Response retrieve_entity(http::Request& request, BrokerDeps deps) {
     }
     if (!match) throw Error(ErrorType::kResourceNotFound, "no entity " + id + " of that type");
   }
-  return ld.json_response(200, ld.render(*entity));
+  auto access = ld.begin_read();
+  bool allowed = access->admit(*entity);
+  access->commit();  // allowed or not, the decision is in the ledger first
+  // A withheld entity is reported as missing: its existence is personal too.
+  if (!allowed) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
+  return ld.json_response(200, ld.render(access->shape(std::move(*entity))));
 }
 
 http::Response delete_entity(http::Request& request, BrokerDeps deps) {

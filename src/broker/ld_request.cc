@@ -118,6 +118,16 @@ std::shared_ptr<store::TenantStore> LdRequest::tenant_for_read() const {
   return tenant;
 }
 
+std::unique_ptr<trust::ReadAccess> LdRequest::begin_read() const {
+  if (!deps_.trust) throw Error(ErrorType::kInternalError, "no enforcement point configured");
+  std::string action = request_.method + " " + request_.raw_path;
+  for (size_t i = 0; i < request_.query.size(); ++i) {
+    action += (i == 0 ? "?" : "&") + request_.query[i].first + "=" + request_.query[i].second;
+  }
+  return deps_.trust->begin_read(tenant_, trust::principal_in(request_.auth), request_.header("Machi-Grant"),
+                                 request_.header("Machi-Purpose"), std::move(action), now_ms());
+}
+
 std::shared_ptr<store::TenantStore> LdRequest::tenant_for_write() const { return deps_.store->tenant(tenant_, true); }
 
 Json LdRequest::body_without_context() const {

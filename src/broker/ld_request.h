@@ -11,12 +11,14 @@
 #include "ld/context.h"
 #include "ld/entity.h"
 #include "store/store.h"
+#include "trust/trust.h"
 
 namespace machi::broker {
 
 struct BrokerDeps {
   store::Store* store = nullptr;
   ld::ContextResolver* contexts = nullptr;
+  trust::Trust* trust = nullptr;  // the enforcement point and the ledger
 };
 
 enum class MediaType { kJson, kJsonLd, kGeoJson };
@@ -49,6 +51,12 @@ class LdRequest {
 
   // A JSON answer with the Link header or @context handled for the media type.
   http::Response json_response(int status, const Json& body) const;
+
+  // The request's reads of entities under the policy enforcement point
+  // (the caller's grant and purpose come from the Machi-Grant and
+  // Machi-Purpose headers). Every read handler releases entities only
+  // through it.
+  std::unique_ptr<trust::ReadAccess> begin_read() const;
 
   const http::Request& http() const { return request_; }
   BrokerDeps deps() const { return deps_; }

@@ -75,13 +75,20 @@ std::string page_link(const http::Request& request, size_t offset, size_t limit,
 
 http::Response run_query(const LdRequest& ld, store::EntityQuery query) {
   auto tenant = ld.tenant_for_read();
+  auto access = ld.begin_read();
+  // The enforcement point's decision is a last filter inside the store's
+  // query, so that pages stay full and counts cover only what the caller
+  // may see. Types that cannot be personal skip it.
+  bool enforced = access->could_touch_personal(query.types);
+  if (enforced) query.admit = [&access](const Json& stored) { return access->admit(stored); };
   size_t limit = query.limit;
   if (limit > 0) query.limit = limit + 1;  // one more tells whether a next page exists
   store::QueryResult result = tenant->query(query);
   bool more = result.entities.size() > limit;
   if (more) result.entities.resize(limit);
+  access->commit();  // the decision is in the ledger before any data leaves
   Json body = Json::array();
-  for (const Json& entity : result.entities) body.push_back(ld.render(entity));
+  for (Json& entity : result.entities) body.push_back(ld.render(enforced ? access->shape(std::move(entity)) : entity));
   if (ld.accept() == MediaType::kGeoJson) body = Json{{"type", "FeatureCollection"}, {"features", body}};
   http::Response response = ld.json_response(200, body);
   if (result.total) response.set_header("NGSILD-Results-Count", std::to_string(*result.total));

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "sim/demo_city.h"
+#include "sim/demo_society.h"
 #include "store/store.h"
 
 namespace machi::cli {
@@ -47,6 +48,7 @@ sim::DemoCityReport generate(store::Store& store, const DemoOptions& options) {
   sim::DemoCityOptions city;
   city.seed = options.seed;
   city.residents = options.residents;
+  city.history_days = options.history_days;
   city.progress = progress;
   return sim::generate_demo_city(*store.tenant("", true), city);
 }
@@ -85,6 +87,26 @@ void generate_fresh(const DemoOptions& options, const fs::path& data) {
   fs::remove_all(scratch);
 }
 
+// Accounts, consents and grants (once), and the demo accounts on every
+// start, so that whoever ran `make demo` can sign in.
+void seed_people(trust::Trust& trust, const DemoOptions& options) {
+  sim::DemoSocietyOptions society_options;
+  society_options.seed = options.seed;
+  society_options.progress = progress;
+  sim::DemoSociety society = sim::seed_demo_society(trust, society_options);
+  std::fprintf(stderr, "machi demo: demo accounts (demo only; user name / password):\n");
+  for (const auto& account : society.accounts) {
+    std::fprintf(stderr, "machi demo:   %-14s %-20s %s\n", account.username.c_str(), account.password.c_str(),
+                 account.display_name.c_str());
+  }
+  if (society.created) {
+    std::fprintf(stderr,
+                 "machi demo: the consumer's app デマンド交通 需要予測アプリ: client_id %s, client_secret %s "
+                 "(shown once)\n",
+                 society.client_id.c_str(), society.client_secret.c_str());
+  }
+}
+
 }  // namespace
 
 DemoOptions parse_demo_args(const std::vector<std::string>& args) {
@@ -93,12 +115,17 @@ DemoOptions parse_demo_args(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if ((a == "--seed" || a == "--residents") && i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
+    if ((a == "--seed" || a == "--residents" || a == "--history-days") && i + 1 >= args.size()) {
+      throw std::invalid_argument(a + " needs a value");
+    }
     if (a == "--seed") {
       options.seed = number(a, args[++i], UINT64_MAX);
     } else if (a == "--residents") {
       options.residents = number(a, args[++i], 10'000'000);
       if (options.residents == 0) throw std::invalid_argument("--residents must be at least 1");
+    } else if (a == "--history-days") {
+      // Shortens the imported sensor history (for tests); the default is all 30 days.
+      options.history_days = static_cast<int>(number(a, args[++i], sim::kReadingDays));
     } else {
       rest.push_back(a);
     }
@@ -138,7 +165,9 @@ int demo(const DemoOptions& options) {
     tenant.reset();
     store->close();
   }
-  return serve(options.serve);
+  ServeOptions serve_options = options.serve;
+  serve_options.prepare = [&options](trust::Trust& trust) { seed_people(trust, options); };
+  return serve(serve_options);
 }
 
 }  // namespace machi::cli

@@ -14,9 +14,10 @@ struct DemoOptions {
   ServeOptions serve;
   uint64_t seed = 1;
   size_t residents = 20000;
+  int history_days = 30;  // days of sensor history to generate (sim::kReadingDays at most)
 };
 
-// --seed N and --residents N; everything else as for `serve`. Throws
+// --seed N, --residents N and --history-days D; everything else as for `serve`. Throws
 // std::invalid_argument with a message.
 DemoOptions parse_demo_args(const std::vector<std::string>& args);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/demo.h"
+#include "cli/ledger.h"
 #include "cli/serve.h"
 #include "cli/sim.h"
 #include "core/version.h"
@@ -21,10 +22,13 @@ void usage(FILE* out) {
                "        [--max-body BYTES] [--context-allow URL-PREFIX]... [--context-timeout-ms MS]\n"
                "        [--web DIR]\n"
                "                      serve the NGSI-LD API and the web app\n"
-               "  demo --port P --data DIR [--seed N] [--residents N] [--host H] [--web DIR]\n"
+               "  demo --port P --data DIR [--seed N] [--residents N] [--history-days D] [--host H]\n"
+               "       [--web DIR]\n"
                "                      generate the synthetic city デモ市 on first start, then serve\n"
                "  sim episodes --persons N --days D --seed S --out FILE.csv [--start YYYY-MM-DD]\n"
                "                      write residents' daily activity episodes as CSV\n"
+               "  ledger verify --data DIR\n"
+               "                      recheck every tenant's access ledger (Merkle tree, commitments)\n"
                "  --version           print the version\n"
                "  --help              print this help\n");
 }
@@ -48,9 +52,11 @@ int main(int argc, char** argv) {
       usage(stdout);
       return 0;
     }
+    if (command == "routes") return machi::cli::print_routes();
     if (command == "serve") return machi::cli::serve(machi::cli::parse_serve_args(args));
     if (command == "demo") return machi::cli::demo(machi::cli::parse_demo_args(args));
     if (command == "sim") return machi::cli::sim(args);
+    if (command == "ledger") return machi::cli::ledger(args);
     std::fprintf(stderr, "machi: unknown command '%s'\n\n", command.c_str());
     usage(stderr);
     return 2;

@@ -6,6 +6,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "api/api.h"
+#include "api/auth_guard.h"
 #include "broker/broker.h"
 #include "core/version.h"
 #include "http/client.h"
@@ -39,7 +45,69 @@ unsigned long parse_number(const std::string& flag, const std::string& text, uns
   return value;
 }
 
+trust::TrustOptions trust_options(const ServeOptions& options) {
+  trust::TrustOptions out;
+  out.data_dir = options.data_dir;
+  out.durability = options.durability;
+  out.tokens.token_lifetime_s = options.token_lifetime_s;
+  if (!options.oidc_config.empty()) {
+    std::ifstream in(options.oidc_config);
+    if (!in) throw std::invalid_argument("--oidc-config: cannot read " + options.oidc_config);
+    std::stringstream text;
+    text << in.rdbuf();
+    out.oidc = trust::parse_oidc_config(parse_json(text.str()));
+    int timeout_ms = options.context_fetch_timeout_ms;
+    out.jwks_loader = [timeout_ms](const std::string& url) -> std::optional<std::string> {
+      auto response = http::http_get(url, std::chrono::milliseconds(timeout_ms));
+      if (!response || response->status != 200) return std::nullopt;
+      return response->body;
+    };
+  }
+  return out;
+}
+
+std::string admin_password_from_environment() {
+  const char* password = std::getenv("MACHI_ADMIN_PASSWORD");
+  return password ? password : "";
+}
+
+// The first administrator's password is shown once and kept in a file only
+// root can read, so that an operator who missed the log can still log in.
+void announce_first_admin(const std::string& data_dir, const std::string& password) {
+  std::filesystem::path file = std::filesystem::path(data_dir) / "auth" / "initial-admin-password";
+  std::filesystem::create_directories(file.parent_path());
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << password << "\n";
+  }
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  std::fprintf(stderr, "machi: created the administrator account 'admin'; its password is in %s\n",
+               file.c_str());
+}
+
+void register_all_routes(http::Router& router, store::Store* store, ld::ContextResolver* contexts,
+                         trust::Trust* trust) {
+  router.add("GET", "/health", health);
+  broker::register_ngsi_ld_routes(router, {store, contexts, trust});
+  api::register_machi_routes(router, {store, trust, contexts});
+  router.set_guard(api::make_auth_guard(
+      {[trust](std::string_view token, const std::string& tenant) {
+         return trust->tokens().authenticate(token, tenant, now_ms());
+       },
+       store}));
+}
+
 }  // namespace
+
+int print_routes() {
+  http::Router router;
+  register_all_routes(router, nullptr, nullptr, nullptr);
+  for (const auto& route : router.routes()) std::printf("%.*s %.*s\n", static_cast<int>(route.method.size()),
+                                                        route.method.data(), static_cast<int>(route.pattern.size()),
+                                                        route.pattern.data());
+  return 0;
+}
 
 ServeOptions parse_serve_args(const std::vector<std::string>& args) {
   ServeOptions options;
@@ -66,6 +134,10 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.context_allow_list.push_back(need_value(args, i));
     } else if (a == "--web") {
       options.web_dir = need_value(args, i);
+    } else if (a == "--oidc-config") {
+      options.oidc_config = need_value(args, i);
+    } else if (a == "--token-lifetime") {
+      options.token_lifetime_s = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400 * 30));
     } else if (a == "--context-timeout-ms") {
       options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
     } else {
@@ -97,9 +169,14 @@ int serve(const ServeOptions& options) {
       },
       options.context_allow_list, self);
 
+  trust::Trust trust(*store, trust_options(options));
+  if (options.prepare) options.prepare(trust);
+  if (auto password = trust.bootstrap_admin(admin_password_from_environment())) {
+    announce_first_admin(options.data_dir, *password);
+  }
+
   http::Router router;
-  router.add("GET", "/health", health);
-  broker::register_ngsi_ld_routes(router, {store.get(), &contexts});
+  register_all_routes(router, store.get(), &contexts, &trust);
   std::optional<http::StaticFiles> web;
   if (!options.web_dir.empty()) {
     web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/health"});
@@ -122,6 +199,7 @@ int serve(const ServeOptions& options) {
   std::fprintf(stderr, "machi %s serving on http://%s:%u (data in %s)\n", kVersion, options.host.c_str(),
                static_cast<unsigned>(server.port()), options.data_dir.c_str());
   server.run();
+  trust.close();
   store->close();
   std::fprintf(stderr, "machi: stopped\n");
   // The signal thread has returned when run() returns after a signal; if

@@ -2,10 +2,12 @@
 // the HTTP server, and runs until SIGTERM or SIGINT.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "store/store.h"
+#include "trust/trust.h"
 
 namespace machi::cli {
 
@@ -18,10 +20,20 @@ struct ServeOptions {
   std::vector<std::string> context_allow_list;  // URL prefixes machi may fetch @contexts from
   int context_fetch_timeout_ms = 2000;
   std::string web_dir;                          // built web app to host at / ("" = none)
+  std::string oidc_config;                      // JSON file of external OpenID Connect issuers
+  int64_t token_lifetime_s = 3600;
+  // Runs once the store and the trust services are up, before the first
+  // administrator is made and the server listens (`machi demo` seeds its
+  // accounts, consents and grants here).
+  std::function<void(trust::Trust&)> prepare;
 };
 
 // Returns the process exit code.
 int serve(const ServeOptions& options);
+
+// Every route machi serves, "METHOD PATTERN" per line (for the
+// authorization-matrix test).
+int print_routes();
 
 // Parses `serve` arguments; throws std::invalid_argument with a message.
 ServeOptions parse_serve_args(const std::vector<std::string>& args);

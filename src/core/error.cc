@@ -43,6 +43,8 @@ ErrorInfo info(ErrorType type) {
       return {"https://machi.city/problems/Unauthorized", "Unauthorized", 401};
     case ErrorType::kForbidden:
       return {"https://machi.city/problems/Forbidden", "Forbidden", 403};
+    case ErrorType::kTooManyRequests:
+      return {"https://machi.city/problems/TooManyRequests", "Too many requests", 429};
     case ErrorType::kServiceUnavailable:
       return {"https://machi.city/problems/ServiceUnavailable", "Service unavailable", 503};
   }

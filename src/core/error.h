@@ -27,6 +27,7 @@ enum class ErrorType {
   kUnauthorized,           // 401
   kForbidden,              // 403
   kServiceUnavailable,     // 503
+  kTooManyRequests,        // 429 (rate limits, e.g. login attempts)
 };
 
 // The problem type URI, e.g. "https://uri.etsi.org/ngsi-ld/errors/BadRequestData".

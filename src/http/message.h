@@ -2,6 +2,7 @@
 // independent of the server library underneath.
 #pragma once
 
+#include <any>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct Request {
   HeaderMap headers;
   std::string body;
   std::map<std::string, std::string> path_params;       // filled by the router
+  std::any auth;                                        // who is asking, set by the router's guard
 
   // The first value of a query parameter, or nullptr.
   const std::string* param(std::string_view name) const;

@@ -25,9 +25,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
-  Route route{std::move(method), {}, std::move(handler)};
+  Route route{std::move(method), pattern, {}, std::move(handler)};
   for (auto segment : split_path(pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& route : routes_) out.push_back({route.method, route.pattern});
+  return out;
 }
 
 bool Router::match(const Route& route, const std::vector<std::string_view>& segments, Request& request) const {
@@ -60,7 +66,10 @@ Response Router::dispatch(Request& request) const {
       if (!match(route, segments, request)) continue;
       // HEAD runs the GET handler; the server sends only the headers.
       bool head_as_get = request.method == "HEAD" && route.method == "GET";
-      if (route.method == request.method || head_as_get) return route.handler(request);
+      if (route.method == request.method || head_as_get) {
+        if (guard_) guard_(request, {route.method, route.pattern});
+        return route.handler(request);
+      }
       if (!allowed.empty()) allowed += ", ";
       allowed += route.method;
     }
@@ -72,7 +81,9 @@ Response Router::dispatch(Request& request) const {
     if (fallback_) return fallback_(request);
     return problem_response(ErrorType::kResourceNotFound, "no resource at " + request.path);
   } catch (const Error& error) {
-    return problem_response(error);
+    Response response = problem_response(error);
+    if (error.type() == ErrorType::kUnauthorized) response.set_header("WWW-Authenticate", "Bearer realm=\"machi\"");
+    return response;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "machi: internal error on %s %s: %s\n", request.method.c_str(), request.path.c_str(), e.what());
     return problem_response(ErrorType::kInternalError, "internal error");

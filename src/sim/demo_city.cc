@@ -58,8 +58,9 @@ class EntitySink {
 // Imports past readings through TenantStore::append_history in large calls.
 class HistorySink {
  public:
-  HistorySink(store::TenantStore& tenant, const StoredForm& stored, DemoCityReport& report)
-      : tenant_(tenant), stored_(stored), report_(report) {}
+  // Readings observed before `from` are left out.
+  HistorySink(store::TenantStore& tenant, const StoredForm& stored, DemoCityReport& report, TimeMs from)
+      : tenant_(tenant), stored_(stored), report_(report), from_(from) {}
 
   // All readings but the last, which the entity itself carries (its write
   // records it in the history like any update). Imported instances are as
@@ -67,6 +68,7 @@ class HistorySink {
   void add(const std::string& entity_id, const Series& series, const Environment& env) {
     std::string attr = stored_.iri(series.attr);
     for (size_t k = 0; k + 1 < series.values.size(); ++k) {
+      if (env.time(series.slot(env, k)) < from_) continue;
       points_.push_back({entity_id, attr, "", env.time(series.slot(env, k)),
                          observed(series.values[k], env.stamp(series.slot(env, k)), series.unit)});
     }
@@ -84,6 +86,7 @@ class HistorySink {
   store::TenantStore& tenant_;
   const StoredForm& stored_;
   DemoCityReport& report_;
+  TimeMs from_;
   std::vector<store::HistoryPoint> points_;
 };
 
@@ -157,7 +160,10 @@ DemoCityReport generate_demo_city(store::TenantStore& tenant, const DemoCityOpti
   say(options, "wrote %zu entities (%.1f s)", plan.entities.size(), since(started));
 
   Environment env(report.generated_at, options.seed);
-  HistorySink history(tenant, entities.stored(), report);
+  if (options.history_days < 0 || options.history_days > kReadingDays) {
+    throw Error(ErrorType::kInternalError, "history_days must be 0.." + std::to_string(kReadingDays));
+  }
+  HistorySink history(tenant, entities.stored(), report, env.end() - options.history_days * kDayMs);
   for (const Sensor& sensor : plan.sensors) {
     auto readings = sensor_readings(sensor, env, options.seed);
     for (const Series& s : readings) history.add(sensor.place.id, s, env);
@@ -165,8 +171,8 @@ DemoCityReport generate_demo_city(store::TenantStore& tenant, const DemoCityOpti
   }
   history.flush();
   entities.flush();
-  say(options, "wrote %zu sensors with 30 days of readings: %zu history points (%.1f s)", plan.sensors.size(),
-      report.history_points, since(started));
+  say(options, "wrote %zu sensors with %d days of readings: %zu history points (%.1f s)", plan.sensors.size(),
+      options.history_days, report.history_points, since(started));
 
   report.seconds = since(started);
   entities.add(marker_entity(options, report, plan.layout));

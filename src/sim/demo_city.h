@@ -24,11 +24,15 @@ namespace machi::sim {
 
 // The entity whose presence says the demo city is complete (written last).
 inline constexpr const char* kDemoMarkerId = "urn:ngsi-ld:SyntheticDataset:demo-city";
-inline constexpr int kDemoGeneratorVersion = 1;
+inline constexpr int kDemoGeneratorVersion = 2;  // 2: residents name their data subject
 
 struct DemoCityOptions {
   uint64_t seed = 1;
   size_t residents = 20000;
+  // Days of past sensor readings imported as history, the latest ones
+  // (0 .. kReadingDays). The readings themselves do not change: fewer days
+  // only import less of the same 30 days (a shorter history for tests).
+  int history_days = kReadingDays;
   TimeMs now = 0;                                      // 0: the current time
   std::function<void(const std::string&)> progress;    // one line per step; may be empty
 };

@@ -201,5 +201,40 @@ void DemoCityStoreTest::facilities_are_found_by_geo_query_in_their_district() {
   }
 }
 
+TEST(DemoCityHistoryDaysTest, FewerDaysImportOnlyTheLatestReadings) {
+  TempDir dir;
+  auto store = store::open_sqlite_store({dir.path().string(), store::Durability::kProcess});
+  DemoCityOptions options;
+  options.seed = 3;
+  options.residents = 10;
+  options.now = kNow;
+  options.history_days = 1;
+  DemoCityReport report = generate_demo_city(*store->tenant("", true), options);
+  auto tenant = store->tenant("", false);
+  EXPECT_TRUE(demo_city_present(*tenant));
+  DemoCityPlan plan = plan_demo_city(3, 10);
+  const Sensor* weather = nullptr;
+  for (const Sensor& s : plan.sensors) {
+    if (!weather && s.kind == SensorKind::kWeather) weather = &s;
+  }
+  ASSERT_TRUE(weather);
+  // Every 10 minutes over the last day: 144 imported, the latest by the entity's write.
+  StoredForm stored;
+  auto temperature = tenant->history(weather->place.id, stored.iri("temperature"), 0, INT64_MAX);
+  ASSERT_EQ(temperature.size(), 145u);
+  EXPECT_EQ(temperature.back().time, kNow - kNow % (30 * 60 * 1000));
+  EXPECT_EQ(temperature.back().time - temperature.front().time, kDayMs);
+  // The same readings as with the full 30 days: only fewer of them.
+  Environment env(kNow, 3);
+  auto readings = sensor_readings(*weather, env, 3);
+  for (const Series& s : readings) {
+    if (s.attr != "temperature") continue;
+    EXPECT_EQ(temperature.front().instance["value"], s.values[s.values.size() - 145]);
+  }
+  EXPECT_LT(report.history_points, 100'000u);
+  tenant.reset();
+  store->close();
+}
+
 }  // namespace
 }  // namespace machi::sim

@@ -264,7 +264,11 @@ std::vector<Json> resident_entities(const Population& population, const CityLayo
                    {"ageBand", property(age_band_name(r.age_band))},
                    {"householdId", property(h.pseudonym)},
                    {"homeArea", relationship(area.id)},
-                   {"refDistrict", relationship(layout.district_of(area).id)}});
+                   {"refDistrict", relationship(layout.district_of(area).id)},
+                   // Whose data this is and who provides it: the policy
+                   // enforcement point reads these (trust/personal_data.h).
+                   {"dataSubject", property(r.pseudonym)},
+                   {"dataProvider", property(kResidentDataProvider)}});
   }
   return out;
 }

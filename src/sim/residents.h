@@ -1,8 +1,9 @@
 // The synthetic residents of デモ市.
 //
 // PERSONAL DATA. Residents are the one entity type here that describes
-// persons: a later issue registers the type "Resident" as personal data and
-// puts the policy enforcement point in front of it. They are synthetic —
+// persons: the demo registers the type "Resident" as personal data
+// (sim/demo_society.h), so the policy enforcement point stands in front of
+// it; each entity names its data subject and provider. They are synthetic —
 // no names, no real people, pseudonymous random ids — but every module must
 // treat them as it would treat real residents' records.
 //
@@ -63,7 +64,12 @@ struct Population {
 // for the same (layout, n, seed).
 Population generate_population(const CityLayout& layout, size_t n, uint64_t seed);
 
-// NGSI-LD normalized Resident entities (see the note on personal data).
+// Who provides the residents' records (their dataProvider).
+inline constexpr const char* kResidentDataProvider = "デモ市 市民課";
+
+// NGSI-LD normalized Resident entities (see the note on personal data):
+// ageBand, householdId, homeArea, refDistrict, and dataSubject (the
+// pseudonym) with dataProvider.
 std::vector<Json> resident_entities(const Population& population, const CityLayout& layout);
 
 }  // namespace machi::sim

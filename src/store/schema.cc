@@ -87,6 +87,16 @@ CREATE TABLE jsonld_contexts(
 );
 )sql";
 
+// Version 2: records of machi's domain modules (accounts, consents, grants).
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE records(
+  collection TEXT NOT NULL,
+  key TEXT NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY(collection, key)
+) WITHOUT ROWID;
+)sql";
+
 void set_user_version(Db& db, int version) { db.exec("PRAGMA user_version = " + std::to_string(version)); }
 
 }  // namespace
@@ -94,6 +104,7 @@ void set_user_version(Db& db, int version) { db.exec("PRAGMA user_version = " + 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "entities, index tables, geo rtree, history, contexts", [](Db& db) { db.exec(kSchemaV1); }},
+      {2, "records of domain modules", [](Db& db) { db.exec(kSchemaV2); }},
   };
   return steps;
 }

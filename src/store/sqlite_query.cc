@@ -343,7 +343,8 @@ QueryResult run_in_sql(Db& db, const Select& select, const EntityQuery& q) {
 QueryResult run_in_memory(Db& db, const Select& select, const EntityQuery& q, const Plan& plan, const RE2* pattern) {
   QueryResult result;
   // The document is read with the candidates only when q needs it anyway.
-  std::string sql = std::string("SELECT e.rowid, e.id") + (q.q ? ", e.doc" : "") + select.from + " ORDER BY " +
+  bool needs_doc = q.q || q.admit;
+  std::string sql = std::string("SELECT e.rowid, e.id") + (needs_doc ? ", e.doc" : "") + select.from + " ORDER BY " +
                     select.order;
   Stmt& stmt = db.cached(sql);
   stmt.clear();
@@ -354,14 +355,13 @@ QueryResult run_in_memory(Db& db, const Select& select, const EntityQuery& q, co
     int64_t rowid = rows->int64(0);
     if (pattern && !RE2::FullMatch(rows->text(1), *pattern)) continue;
     std::optional<Json> doc;
-    if (q.q) {
-      doc = parse_stored_json(rows->text(2));
-      if (!q.q->matches(*doc)) continue;
-    }
+    if (needs_doc) doc = parse_stored_json(rows->text(2));
+    if (q.q && !q.q->matches(*doc)) continue;
     if (q.geo) {
       bool hit = doc ? geo_matches_doc(*doc, *q.geo) : geo_matches_rows(db, rowid, *plan.geo_attr, *q.geo);
       if (!hit) continue;
     }
+    if (q.admit && !q.admit(*doc)) continue;
     ++matched;
     if (matched > q.offset && result.entities.size() < q.limit) {
       result.entities.push_back(doc ? std::move(*doc) : fetch_doc(db, rowid));
@@ -388,7 +388,7 @@ QueryResult run_query(Db& db, const EntityQuery& q) {
     return empty;
   }
   Select select = build_select(plan);
-  QueryResult result = (pattern || q.q || q.geo) ? run_in_memory(db, select, q, plan, pattern.get())
+  QueryResult result = (pattern || q.q || q.geo || q.admit) ? run_in_memory(db, select, q, plan, pattern.get())
                                                  : run_in_sql(db, select, q);
   snapshot.commit();
   return result;

@@ -83,6 +83,7 @@ QueryResult brute_force(const std::vector<Json>& docs, const EntityQuery& query)
     ok = ok && (!pattern || RE2::FullMatch(id, *pattern));
     ok = ok && any_of(query.attrs, [&](const std::string& a) { return attrs.contains(a); });
     ok = ok && (!query.q || query.q->matches(doc));
+    ok = ok && (!query.admit || query.admit(doc));
     if (ok && query.geo) {
       bool hit = false;
       if (attrs.contains(query.geo->geoproperty())) {
@@ -152,6 +153,30 @@ class SqliteQueryTest : public ::testing::Test {
   std::shared_ptr<TenantStore> tenant_;
   std::vector<Json> docs_;
 };
+
+// The admit predicate (the enforcement point's filter) applies before paging
+// and counting: pages stay full and the count is of admitted entities only.
+TEST_F(SqliteQueryTest, AdmitFiltersBeforePagingAndCounting) {
+  load(80, 7);
+  auto even = [](const Json& doc) { return std::stoi(doc["id"].get<std::string>().substr(6)) % 2 == 0; };
+  for (size_t offset : {0, 5, 30}) {
+    EntityQuery query;
+    query.admit = even;
+    query.offset = offset;
+    query.limit = 10;
+    query.count = true;
+    check(query, "admit offset " + std::to_string(offset));
+    QueryResult result = tenant_->query(query);
+    for (const Json& doc : result.entities) EXPECT_TRUE(even(doc));
+  }
+  EntityQuery typed;
+  typed.types = {iri("Spot")};
+  typed.q = q("temperature>10");
+  typed.admit = even;
+  typed.limit = 1000;
+  typed.count = true;
+  check(typed, "admit with type and q");
+}
 
 TEST_F(SqliteQueryTest, SimpleQueries) {
   load(50, 1);

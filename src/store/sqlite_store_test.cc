@@ -414,6 +414,34 @@ TEST_F(SqliteStoreTest, TypesAndAttributesSummaries) {
   EXPECT_EQ(attrs.size(), 3u);  // location is gone
 }
 
+TEST_F(SqliteStoreTest, RecordsPutReadEraseAndSurviveReopen) {
+  tenant_ = store_->tenant("city-a", true);
+  tenant_->put_records({{"accounts", "alice", R"({"name":"アリス"})"},
+                        {"accounts", "bob", "{}"},
+                        {"accounts", "bobby", "{}"},
+                        {"grants", "g1", "{}"}});
+  EXPECT_EQ(tenant_->record("accounts", "alice"), R"({"name":"アリス"})");
+  EXPECT_EQ(tenant_->record("accounts", "carol"), std::nullopt);
+  EXPECT_EQ(tenant_->records("accounts").size(), 3u);
+  auto bobs = tenant_->records("accounts", "bob");
+  ASSERT_EQ(bobs.size(), 2u);
+  EXPECT_EQ(bobs[0].key, "bob");
+  EXPECT_EQ(bobs[1].key, "bobby");
+  // A prefix with LIKE's wildcard characters matches only literally.
+  EXPECT_TRUE(tenant_->records("accounts", "b%").empty());
+  tenant_->put_records({{"accounts", "alice", "{\"v\":2}"}}, {{"accounts", "bob"}});
+  EXPECT_EQ(tenant_->record("accounts", "alice"), "{\"v\":2}");
+  EXPECT_EQ(tenant_->record("accounts", "bob"), std::nullopt);
+  // Another tenant does not see them.
+  EXPECT_TRUE(store_->tenant("", false)->records("accounts").empty());
+  tenant_.reset();
+  store_->close();
+  store_.reset();
+  store_ = open_sqlite_store({dir_.path().string(), Durability::kFull});
+  EXPECT_EQ(store_->tenant("city-a", false)->record("accounts", "alice"), "{\"v\":2}");
+  EXPECT_EQ(store_->tenant("city-a", false)->records("grants").size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, ContextPersistence) {
   EXPECT_TRUE(store_->load_contexts().empty());
   store_->save_context("u1", "doc1");

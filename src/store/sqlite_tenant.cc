@@ -180,6 +180,38 @@ void SqliteTenant::append_history(const std::vector<HistoryPoint>& points) {
   run_in_writer([&prepared](Db& db) { import_history(db, prepared); });
 }
 
+void SqliteTenant::put_records(const std::vector<Record>& puts,
+                               const std::vector<std::pair<std::string, std::string>>& erases) {
+  if (puts.empty() && erases.empty()) return;
+  run_in_writer([&](Db& db) {
+    Stmt& put = db.cached("INSERT OR REPLACE INTO records(collection, key, text) VALUES(?1, ?2, ?3)");
+    for (const Record& r : puts) put.exec(r.collection, r.key, r.text);
+    Stmt& erase = db.cached("DELETE FROM records WHERE collection = ?1 AND key = ?2");
+    for (const auto& [collection, key] : erases) erase.exec(collection, key);
+  });
+}
+
+std::optional<std::string> SqliteTenant::record(const std::string& collection, const std::string& key) {
+  return read([&](Db& db) -> std::optional<std::string> {
+    auto rows = select_rows(db.cached("SELECT text FROM records WHERE collection = ?1 AND key = ?2"), collection, key);
+    if (!rows.next()) return std::nullopt;
+    return rows->str(0);
+  });
+}
+
+std::vector<Record> SqliteTenant::records(const std::string& collection, const std::string& key_prefix) {
+  return read([&](Db& db) {
+    // key >= prefix AND substr(key, 1, len) = prefix: a range on the primary
+    // key, without LIKE's escaping rules.
+    auto rows = select_rows(db.cached("SELECT key, text FROM records WHERE collection = ?1 AND key >= ?2 AND "
+                                      "substr(key, 1, length(?2)) = ?2 ORDER BY key"),
+                            collection, key_prefix);
+    std::vector<Record> out;
+    while (rows.next()) out.push_back({collection, rows->str(0), rows->str(1)});
+    return out;
+  });
+}
+
 namespace {
 
 // Entity counts per interned name, from a (name, entity) index table. The

@@ -68,6 +68,10 @@ class SqliteTenant : public TenantStore {
   // Checks and serializes on the caller's thread, then inserts on the writer
   // thread in one job (its own savepoint in the group commit).
   void append_history(const std::vector<HistoryPoint>& points) override;
+  void put_records(const std::vector<Record>& puts,
+                   const std::vector<std::pair<std::string, std::string>>& erases) override;
+  std::optional<std::string> record(const std::string& collection, const std::string& key) override;
+  std::vector<Record> records(const std::string& collection, const std::string& key_prefix) override;
 
   // Runs fn in the writer's transaction (in its own savepoint) and waits for
   // the commit; rethrows what fn threw. For small non-entity writes.

@@ -45,6 +45,10 @@ struct EntityQuery {
   size_t offset = 0;
   size_t limit = 20;                     // 0 = count only
   bool count = false;                    // compute the total number of matches
+  // A last predicate on each match's stored form, applied before paging and
+  // counting (so pages stay full and counts exact). The policy enforcement
+  // point uses it to leave out what the caller may not see.
+  std::function<bool(const Json& stored)> admit;
 };
 
 struct QueryResult {
@@ -99,6 +103,15 @@ struct HistoryPoint {
   Json instance;                         // the stored-form instance; null for a deletion
 };
 
+// One small document of machi's own domain modules (accounts, consent
+// records, grants, settings), kept per tenant by collection and key. The
+// store treats the text as opaque.
+struct Record {
+  std::string collection;
+  std::string key;
+  std::string text;
+};
+
 // One tenant's data set.
 class TenantStore {
  public:
@@ -122,6 +135,14 @@ class TenantStore {
   // first bad point before anything is written). Keep calls to some
   // 10k-100k points so that other writers are not held up long.
   virtual void append_history(const std::vector<HistoryPoint>& points) = 0;
+
+  // Inserts or replaces records and erases (collection, key) pairs, all in
+  // one commit: durable on return, all or nothing.
+  virtual void put_records(const std::vector<Record>& puts,
+                           const std::vector<std::pair<std::string, std::string>>& erases = {}) = 0;
+  virtual std::optional<std::string> record(const std::string& collection, const std::string& key) = 0;
+  // A collection's records in key order, optionally only keys with a prefix.
+  virtual std::vector<Record> records(const std::string& collection, const std::string& key_prefix = "") = 0;
 };
 
 class Store : public ld::ContextPersistence {

@@ -23,6 +23,7 @@ function startLoad(m, tag) {
   let requests = 0;
 
   async function writer(w) {
+    const auth = await m.authHeaders();
     const mine = [];
     const counter = new Map();
     for (let n = 0; !stopped; n++) {
@@ -38,13 +39,13 @@ function startLoad(m, tag) {
         if (create) {
           response = await fetch(`${m.base}/ngsi-ld/v1/entities`, {
             method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
+            headers: { 'Content-Type': 'application/json', ...auth },
             body: JSON.stringify({ id, type: 'Crash', counter: { type: 'Property', value }, writer: { type: 'Property', value: w } }),
           });
         } else {
           response = await fetch(`${m.base}/ngsi-ld/v1/entities/${enc(id)}/attrs`, {
             method: 'PATCH',
-            headers: { 'Content-Type': 'application/json' },
+            headers: { 'Content-Type': 'application/json', ...auth },
             body: JSON.stringify({ counter: { type: 'Property', value } }),
           });
         }

@@ -65,7 +65,7 @@ describe('create', () => {
     assertStatus(r, 201, 'create');
     const location = r.headers.get('location');
     assert.ok(location, 'no Location header');
-    const followed = await fetch(new URL(location, m.base));
+    const followed = await fetch(new URL(location, m.base), { headers: await m.authHeaders() });
     assert.equal(followed.status, 200, `GET Location ${location}`);
     assert.equal((await followed.json()).id, id);
   });
@@ -591,7 +591,7 @@ describe('ids that need percent-encoding in the path', () => {
       const r = await m.post('/entities', { id, type: 'Thing' });
       assertStatus(r, 201, 'create');
       const location = r.headers.get('location');
-      const followed = await fetch(new URL(location, m.base));
+      const followed = await fetch(new URL(location, m.base), { headers: await m.authHeaders() });
       assert.equal(followed.status, 200, `the Location ${location} must lead to ${id}`);
       assert.equal((await followed.json()).id, id);
       assertStatus(await m.delete(`/entities/${enc(id)}`), 204, 'delete');

@@ -67,7 +67,11 @@ describe('problem details', () => {
     for (const body of ['null', '42', '"text"', 'true']) {
       assertProblem(await m.post('/entities', body), 400, ['BadRequestData', 'InvalidRequest']);
     }
-    const r = await fetch(`${base()}/entities`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '' });
+    const r = await fetch(`${base()}/entities`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(await m.authHeaders()) },
+      body: '',
+    });
     assert.equal(r.status, 400);
   });
 
@@ -284,13 +288,14 @@ describe('garbage never produces a 500', () => {
     }
     const failures = [];
     let count = 0;
+    const auth = await m.authHeaders();
     for (const [method, path, body] of garbage()) {
       count += 1;
       let status;
       try {
         const r = await fetch(`${base()}${path}`, {
           method,
-          headers: body !== undefined ? { 'Content-Type': 'application/json' } : {},
+          headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...auth },
           body,
         });
         await r.arrayBuffer();
@@ -362,7 +367,11 @@ describe('garbage never produces a 500', () => {
 
   test('a request without Content-Type is refused with 400 or 415', async () => {
     const body = '{"id":"urn:ngsi-ld:Thing:noct","type":"Thing"}';
-    const text = await rawRequest(m.port, `POST /ngsi-ld/v1/entities HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    const { Authorization } = await m.authHeaders();
+    const text = await rawRequest(
+      m.port,
+      `POST /ngsi-ld/v1/entities HTTP/1.1\r\nHost: x\r\nAuthorization: ${Authorization}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
     const status = rawStatus(text);
     assert.ok(status === 415 || status === 400, text.slice(0, 300));
   });

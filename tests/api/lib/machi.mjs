@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const BIN = process.env.MACHI_BIN ?? new URL('../../../build/machi', import.meta.url).pathname;
+// The default tenant's first administrator, created by machi on first start
+// from MACHI_ADMIN_PASSWORD.
+export const ADMIN_PASSWORD = 'admin-test-password-1';
 export const CORE_CONTEXT = 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld';
 
 export async function freePort() {
@@ -28,6 +31,7 @@ export class Machi {
     this.port = port;
     this.args = args;
     this.stderr = '';
+    this.tokens = new Map(); // tenant -> admin bearer token
   }
 
   get base() {
@@ -38,6 +42,7 @@ export class Machi {
     if (!this.port) this.port = await freePort();
     this.proc = spawn(BIN, ['serve', '--port', String(this.port), '--data', this.dataDir, ...this.args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, MACHI_ADMIN_PASSWORD: ADMIN_PASSWORD },
     });
     this.proc.stderr.on('data', (chunk) => {
       this.stderr += chunk;
@@ -73,12 +78,64 @@ export class Machi {
     if (this.ownsData) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  // OAuth 2.0 token endpoint: returns the raw response.
+  async login(username, password, tenant = '') {
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    if (tenant) headers['NGSILD-Tenant'] = tenant;
+    const body = new URLSearchParams({ grant_type: 'password', username, password }).toString();
+    const r = await fetch(`${this.base}/machi/v1/auth/token`, { method: 'POST', headers, body });
+    return { status: r.status, json: await r.json().catch(() => undefined) };
+  }
+
+  // A bearer token of the tenant's administrator. A tenant other than the
+  // default one is created on first use by the default administrator (its
+  // administrator gets the same password); when that is refused (say, an
+  // invalid tenant name), the default tenant's token is returned, so that
+  // the request itself meets the server's verdict.
+  // Concurrent callers share one login (the server rate-limits logins).
+  adminToken(tenant = '') {
+    if (!this.tokens.has(tenant)) {
+      const pending = this.#adminLogin(tenant);
+      this.tokens.set(tenant, pending);
+      pending.catch(() => this.tokens.delete(tenant));
+    }
+    return this.tokens.get(tenant);
+  }
+
+  async #adminLogin(tenant) {
+    if (tenant !== '') {
+      const created = await this.request('POST', '/machi/v1/tenants', {
+        body: { name: tenant, admin: { username: 'admin', password: ADMIN_PASSWORD } },
+      });
+      if (created.status !== 201 && created.status !== 409) return this.adminToken('');
+    }
+    const r = await this.login('admin', ADMIN_PASSWORD, tenant);
+    if (r.status !== 200) throw new Error(`admin login for tenant '${tenant}' failed: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json.access_token;
+  }
+
+  // { Authorization: 'Bearer ...' } of the tenant's administrator, for
+  // tests that call fetch() or write raw HTTP themselves.
+  async authHeaders(tenant = '') {
+    return { Authorization: `Bearer ${await this.adminToken(tenant)}` };
+  }
+
   // fetch relative to /ngsi-ld/v1 (or an absolute path starting with '/').
-  async request(method, path, { body, headers = {}, contentType } = {}) {
-    const url = path.startsWith('/') && !path.startsWith('/ngsi-ld') && !path.startsWith('/health')
+  // Requests carry the administrator's token of the addressed tenant unless
+  // `auth` says otherwise: false sends no credentials, a string uses the
+  // token of that tenant, and an Authorization header is sent as given.
+  async request(method, path, { body, headers = {}, contentType, auth } = {}) {
+    const url = path.startsWith('/') && !path.startsWith('/ngsi-ld') && !path.startsWith('/health') &&
+        !path.startsWith('/machi')
       ? `${this.base}/ngsi-ld/v1${path}`
       : `${this.base}${path}`;
     const h = { ...headers };
+    const hasAuthorization = Object.keys(h).some((k) => k.toLowerCase() === 'authorization');
+    if (auth !== false && !hasAuthorization) {
+      const tenantKey = Object.keys(h).find((k) => k.toLowerCase() === 'ngsild-tenant');
+      const tenant = typeof auth === 'string' ? auth : (tenantKey ? h[tenantKey] : '');
+      h.Authorization = `Bearer ${await this.adminToken(tenant)}`;
+    }
     let payload;
     if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
