@@ -85,9 +85,11 @@ const Row kRows[] = {
     {"GET", "/machi/v1/purposes", open()},
     {"GET", "/machi/v1/personal-types", roles(kAnyRole)},
     {"PUT", "/machi/v1/personal-types/{type}", roles(kAdminOnly)},
-    {"GET", "/machi/v1/purpose-settings", roles(kAnyRole)},
+    // What the city asks and tells every resident is public: which purposes
+    // are opt-in or opt-out, and the notices an opt-out rests on.
+    {"GET", "/machi/v1/purpose-settings", open()},
     {"PUT", "/machi/v1/purpose-settings/{purpose}", roles(kAdminOnly)},
-    {"GET", "/machi/v1/notices", roles(kAnyRole)},
+    {"GET", "/machi/v1/notices", open()},
     {"POST", "/machi/v1/notices", roles({Role::kAdmin, Role::kCityStaff})},
     {"GET", "/machi/v1/consents", roles({Role::kResident, Role::kAuditor})},
     {"POST", "/machi/v1/consents", roles({Role::kResident})},

@@ -19,6 +19,16 @@ std::shared_ptr<trust::TenantPrivacy> privacy_of(const http::Request& request, A
   return deps.trust->privacy().tenant(principal_of(request).tenant, true);
 }
 
+// For the public endpoints (what the city tells everyone): the addressed
+// tenant, which the guard has not checked.
+std::shared_ptr<trust::TenantPrivacy> public_privacy_of(const http::Request& request, ApiDeps deps) {
+  std::string tenant = request_tenant(request);
+  if (!tenant.empty() && !deps.store->tenant(tenant, false)) {
+    throw Error(ErrorType::kNonexistentTenant, "tenant '" + tenant + "' does not exist");
+  }
+  return deps.trust->privacy().tenant(tenant, true);
+}
+
 // Short names are expanded with the core @context, as NGSI-LD requests
 // without a Link header are.
 std::string expand(ApiDeps deps, const std::string& term) { return deps.contexts->core()->expand(term); }
@@ -60,7 +70,7 @@ http::Response put_personal_type(http::Request& request, ApiDeps deps) {
 
 http::Response list_settings(http::Request& request, ApiDeps deps) {
   Json out = Json::array();
-  for (const auto& s : privacy_of(request, deps)->purpose_settings()) out.push_back(trust::to_json(s));
+  for (const auto& s : public_privacy_of(request, deps)->purpose_settings()) out.push_back(trust::to_json(s));
   return json_response(200, out);
 }
 
@@ -77,7 +87,7 @@ http::Response put_setting(http::Request& request, ApiDeps deps) {
 
 http::Response list_notices(http::Request& request, ApiDeps deps) {
   Json out = Json::array();
-  for (const auto& n : privacy_of(request, deps)->notices()) out.push_back(trust::to_json(n));
+  for (const auto& n : public_privacy_of(request, deps)->notices()) out.push_back(trust::to_json(n));
   return json_response(200, out);
 }
 
@@ -206,12 +216,26 @@ http::Response get_grant(http::Request& request, ApiDeps deps) {
   return json_response(200, trust::to_json(*grant, now_ms()));
 }
 
+// A grant is held by an account of the tenant that uses data: a consumer
+// (for its applications) or the city's staff.
+void check_grant_holder(const trust::Grant& grant, const std::string& tenant, ApiDeps deps, TimeMs now) {
+  auto directory = deps.trust->directories().get(tenant, false);
+  auto account = directory ? directory->account(grant.consumer) : std::nullopt;
+  if (!account) throw Error(ErrorType::kBadRequestData, "consumer " + grant.consumer + " is not an account here");
+  trust::RoleSet roles = directory->effective_roles(account->id, now);
+  if (!roles.has(trust::Role::kConsumer) && !roles.has(trust::Role::kCityStaff)) {
+    throw Error(ErrorType::kBadRequestData,
+                "consumer " + grant.consumer + " holds neither the consumer nor the city_staff role");
+  }
+}
+
 http::Response create_grant(http::Request& request, ApiDeps deps) {
   const auto& p = principal_of(request);
   Json body = json_body(request);
   for (const char* name : {"entityTypes", "attributes"}) expand_member(body, name, deps);
   TimeMs now = now_ms();
   auto grant = trust::grant_from_request(body, p.account_id, now);
+  check_grant_holder(grant, p.tenant, deps, now);
   grant = privacy_of(request, deps)->add_grant(grant);
   deps.trust->log_event(p.tenant, trust::grant_change_event(grant, trust::GrantChange::kCreate, p.account_id, now), {});
   return created(trust::to_json(grant, now));

@@ -55,7 +55,7 @@ http::Response retrieve_entity(http::Request& request, BrokerDeps deps) {
     if (!match) throw Error(ErrorType::kResourceNotFound, "no entity " + id + " of that type");
   }
   auto access = ld.begin_read();
-  bool allowed = access->admit(*entity);
+  bool allowed = access->admit(*entity, /*selected_by_id=*/true);
   access->commit();  // allowed or not, the decision is in the ledger first
   // A withheld entity is reported as missing: its existence is personal too.
   if (!allowed) throw Error(ErrorType::kResourceNotFound, "no entity " + id);

@@ -73,6 +73,16 @@ std::string page_link(const http::Request& request, size_t offset, size_t limit,
   return "<" + url + ">; rel=\"" + rel + "\"";
 }
 
+// What the query selects by, for the enforcement point's check.
+trust::ReadAccess::Selection selection_of(const store::EntityQuery& query) {
+  trust::ReadAccess::Selection selection;
+  if (query.q) selection.attributes = query.q->attributes();
+  if (query.geo) selection.attributes.push_back(query.geo->geoproperty());
+  for (const auto& attr : query.attrs) selection.attributes.push_back(attr);
+  selection.by_id = !query.ids.empty() || !query.id_pattern.empty();
+  return selection;
+}
+
 http::Response run_query(const LdRequest& ld, store::EntityQuery query) {
   auto tenant = ld.tenant_for_read();
   auto access = ld.begin_read();
@@ -80,7 +90,11 @@ http::Response run_query(const LdRequest& ld, store::EntityQuery query) {
   // query, so that pages stay full and counts cover only what the caller
   // may see. Types that cannot be personal skip it.
   bool enforced = access->could_touch_personal(query.types);
-  if (enforced) query.admit = [&access](const Json& stored) { return access->admit(stored); };
+  if (enforced) {
+    access->check_selection(selection_of(query));
+    bool by_id = !query.ids.empty() || !query.id_pattern.empty();  // raw ids name residents
+    query.admit = [&access, by_id](const Json& stored) { return access->admit(stored, by_id); };
+  }
   size_t limit = query.limit;
   if (limit > 0) query.limit = limit + 1;  // one more tells whether a next page exists
   store::QueryResult result = tenant->query(query);

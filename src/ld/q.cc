@@ -808,6 +808,15 @@ void collect_spine(const Node& node, std::vector<IndexTerm>& out) {
   }
 }
 
+void collect_attributes(const Node& node, std::vector<std::string>& out) {
+  if (node.kind != Node::Kind::kTerm) {
+    for (const Node& c : node.children) collect_attributes(c, out);
+  } else if (!node.term.path.empty()) {
+    const std::string& iri = node.term.path[0].iri;
+    if (std::find(out.begin(), out.end(), iri) == out.end()) out.push_back(iri);
+  }
+}
+
 }  // namespace
 
 class QueryExpression {
@@ -845,6 +854,12 @@ bool Query::matches(const Json& stored_entity) const {
 std::vector<IndexTerm> Query::index_terms() const {
   std::vector<IndexTerm> out;
   collect_spine(QueryExpression::bound_or_throw(root_, "index_terms()").root, out);
+  return out;
+}
+
+std::vector<std::string> Query::attributes() const {
+  std::vector<std::string> out;
+  collect_attributes(QueryExpression::bound_or_throw(root_, "attributes()").root, out);
   return out;
 }
 

@@ -84,6 +84,10 @@ class Query {
   // number, string, URI or date-time, a range or a value list.
   std::vector<IndexTerm> index_terms() const;
 
+  // The (expanded) top-level attributes the expression reads, each once, in
+  // order of appearance. The enforcement point checks them against a grant.
+  std::vector<std::string> attributes() const;
+
  private:
   std::shared_ptr<QueryExpression> root_;
 };

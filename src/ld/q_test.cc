@@ -601,3 +601,16 @@ TEST(QueryIndexTerms, SkipsWhatAnIndexCannotAnswer) {
 
 }  // namespace
 }  // namespace machi::ld
+
+namespace machi::ld {
+namespace {
+
+TEST(QueryAttributes, TopLevelAttributesOnceInOrder) {
+  Query q = bound("(count>1|address[city]==\"x\");count<9;status.observedAt>2020-01-01T00:00:00Z");
+  EXPECT_EQ(q.attributes(),
+            (std::vector<std::string>{"https://ex.org/count", "https://ex.org/address", "https://ex.org/status"}));
+  EXPECT_THROW(Query::parse("a==1").attributes(), Error);  // not bound
+}
+
+}  // namespace
+}  // namespace machi::ld

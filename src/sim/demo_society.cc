@@ -154,11 +154,17 @@ trust::Grant add_grant(trust::Trust& trust, trust::TenantPrivacy& privacy, const
   return grant;
 }
 
-// One read through the enforcement point, as the API's handlers do it.
+// One query of the first residents through the enforcement point, as the
+// API's query handler runs it (the demo resident is the first adult).
 void read_as(trust::Trust& trust, store::TenantStore& tenant, const trust::Principal& who, const std::string& grant,
-             const char* purpose, const std::string& entity_id, TimeMs now) {
-  auto access = trust.begin_read(kTenant, who, grant, purpose, "GET /ngsi-ld/v1/entities/" + entity_id, now);
-  if (auto entity = tenant.get(entity_id)) access->admit(*entity);
+             const char* purpose, TimeMs now) {
+  auto access =
+      trust.begin_read(kTenant, who, grant, purpose, "GET /ngsi-ld/v1/entities?type=Resident&limit=100", now);
+  store::EntityQuery query;
+  query.types = {StoredForm().iri("Resident")};
+  query.limit = 100;
+  query.admit = [&access](const Json& stored) { return access->admit(stored); };
+  tenant.query(query);
   access->commit();
 }
 
@@ -281,16 +287,15 @@ DemoSociety seed_demo_society(trust::Trust& trust, const DemoSocietyOptions& opt
   out.client_id = client.client.client_id;
   out.client_secret = client.secret;
 
-  // A few reads of the demo resident's record through the enforcement
-  // point: allowed ones under each basis and one refused (the suspended
-  // grant), so that the resident's log shows both.
-  std::string resident_id = "urn:ngsi-ld:Resident:" + out.resident_subject;
+  // A few queries that touch the demo resident's record, through the
+  // enforcement point: allowed under each basis, and one refused (the
+  // suspended grant), so that the resident's log shows both.
   auto app = directory->principal_for_client(out.client_id, now);
   auto staff = directory->principal_for_account(staff_id, now);
-  read_as(trust, *tenant, app, mobility.id, "dpv:ImproveTransportMobility", resident_id, now);
-  read_as(trust, *tenant, staff, qol.id, "machi:QoLEvaluation", resident_id, now);
-  read_as(trust, *tenant, staff, services.id, "dpv:ImprovePublicServices", resident_id, now);
-  read_as(trust, *tenant, app, pilot.id, "dpv:ImproveTransportMobility", resident_id, now);
+  read_as(trust, *tenant, app, mobility.id, "dpv:ImproveTransportMobility", now);
+  read_as(trust, *tenant, staff, qol.id, "machi:QoLEvaluation", now);
+  read_as(trust, *tenant, staff, services.id, "dpv:ImprovePublicServices", now);
+  read_as(trust, *tenant, app, pilot.id, "dpv:ImproveTransportMobility", now);
   out.ledger_entries = trust.ledgers().tenant(kTenant, true)->size();
   out.created = true;
   say(options, "granted %zu data uses; the ledger holds %zu entries", out.grant_ids.size(), out.ledger_entries);

@@ -170,9 +170,11 @@ std::string_view consent_state_name(ConsentState state) {
   return "";
 }
 
+// No recipients listed means the controllers only: giving data to a third
+// party needs consent to that party (APPI art. 27).
 bool ConsentRecord::allows_recipient(std::string_view recipient) const {
-  if (recipients.empty()) return true;
   if (std::find(recipients.begin(), recipients.end(), recipient) != recipients.end()) return true;
+  if (std::find(controllers.begin(), controllers.end(), recipient) != controllers.end()) return true;
   for (const auto& party : parties) {
     bool is_controller = std::find(controllers.begin(), controllers.end(), party.id) != controllers.end();
     if (is_controller && (party.id == recipient || party.name == recipient)) return true;
@@ -450,9 +452,13 @@ SubjectAnswer SubjectConsents::answer(const std::vector<std::string>& covering, 
     if (it == by_purpose_.end()) continue;
     for (const ConsentRecord* r : it->second) {
       out.has_record_for_purpose = true;
-      if (!r->allows_recipient(recipient)) continue;
-      admitted = true;
       auto [state, time] = state_and_time(*r, now, true);
+      // A refusal or withdrawal naming no recipient stands against every
+      // recipient (an objection is to the purpose); a consent covers only
+      // the recipients it names, or the controllers when it names none.
+      bool objection_to_all = r->recipients.empty() && state != ConsentState::kGiven && state != ConsentState::kNone;
+      if (!objection_to_all && !r->allows_recipient(recipient)) continue;
+      admitted = true;
       if (state == ConsentState::kNone) continue;
       bool later = time > best_time;
       bool tie_to_denial = time == best_time && state != ConsentState::kGiven;

@@ -73,9 +73,9 @@ struct ConsentRecord {
   std::vector<ConsentParty> parties;
   std::vector<ConsentEvent> events;
 
-  // True when processing by this recipient is within the record: no
-  // recipients listed, or the recipient is listed (by name), or it is one
-  // of the controllers (by party id or name).
+  // True when processing by this recipient is within the record: the
+  // recipient is listed (by name), or it is one of the controllers (by
+  // party id or name). No recipients listed means the controllers only.
   bool allows_recipient(std::string_view recipient) const;
 };
 
@@ -140,7 +140,8 @@ class SubjectConsents {
 
   // covering: the purpose asked about and its ancestors (PurposeCatalog::
   // covering). Among records naming one of them and admitting the
-  // recipient, the one whose decisive event is latest decides; at equal
+  // recipient (a refusal or withdrawal that names no recipient admits
+  // every recipient), the one whose decisive event is latest decides; at equal
   // times a refusal or withdrawal wins. Unlike consent_state_at, a
   // withdrawal or refusal recorded with a time after `now` counts too: a
   // request begun before it, or a clock set back, must not postpone it.

@@ -129,7 +129,7 @@ TEST(ConsentTest, AWithdrawalIsNeverPostponedByAnEarlierClock) {
   // As history the consent was given at kT0 + 1; a decision dated then (a
   // request begun earlier, a clock set back) sees the withdrawal all the same.
   EXPECT_EQ(consent_state_at(*consents.records()[0], kT0 + 1), ConsentState::kGiven);
-  EXPECT_EQ(consents.answer(purposes().covering(kTransport), "x", kT0 + 1).state, ConsentState::kWithdrawn);
+  EXPECT_EQ(consents.answer(purposes().covering(kTransport), "デモ市", kT0 + 1).state, ConsentState::kWithdrawn);
 }
 
 TEST(ConsentTest, ConsentExpiresByTimeAndRenewalRestoresIt) {
@@ -179,8 +179,11 @@ TEST(ConsentTest, CheckActorAllowsTheSubjectAndTheirGuardiansOnly) {
 }
 
 TEST(ConsentTest, RecipientsLimitTheRecord) {
-  ConsentRecord open = with_events({});
-  EXPECT_TRUE(open.allows_recipient("デモ交通株式会社"));
+  // Naming no recipient consents to the controllers only (a bug once let
+  // every recipient through).
+  ConsentRecord controllers_only = with_events({});
+  EXPECT_FALSE(controllers_only.allows_recipient("デモ交通株式会社"));
+  EXPECT_TRUE(controllers_only.allows_recipient("デモ市"));
   ConsentRecord listed = with_events({}, record_json({"dpv:ImproveTransportMobility"}, {"デモ交通株式会社"}));
   EXPECT_TRUE(listed.allows_recipient("デモ交通株式会社"));
   EXPECT_TRUE(listed.allows_recipient("デモ市"));  // the controller itself
@@ -197,12 +200,12 @@ TEST(ConsentTest, TheLatestDecisionAcrossRecordsDecides) {
                            broad));
   consents.put(with_events({event(ConsentEventType::kGiven, kT0 + 2 * kHour)}, narrow));
   auto covering = purposes().covering("machi:MobilityPlanning");
-  EXPECT_EQ(consents.answer(covering, "x", kT0 + 3 * kHour).state, ConsentState::kGiven);
+  EXPECT_EQ(consents.answer(covering, "デモ市", kT0 + 3 * kHour).state, ConsentState::kGiven);
   // For a purpose only the broad record covers, its withdrawal decides.
   auto transport = purposes().covering("dpv:ImproveTransportMobility");
-  EXPECT_EQ(consents.answer(transport, "x", kT0 + 3 * kHour).state, ConsentState::kWithdrawn);
+  EXPECT_EQ(consents.answer(transport, "デモ市", kT0 + 3 * kHour).state, ConsentState::kWithdrawn);
   // Nothing covers research.
-  SubjectAnswer none = consents.answer(purposes().covering("dpv:ResearchAndDevelopment"), "x", kT0);
+  SubjectAnswer none = consents.answer(purposes().covering("dpv:ResearchAndDevelopment"), "デモ市", kT0);
   EXPECT_EQ(none.state, ConsentState::kNone);
   EXPECT_FALSE(none.has_record_for_purpose);
 }
@@ -248,6 +251,17 @@ TEST(ConsentTest, ReceiptsCarryTheEventAndAHashOfTheRecord) {
 TEST(ConsentTest, CanonicalJsonSortsKeysWithoutWhitespace) {
   Json j = {{"b", 1}, {"a", {{"d", "日本"}, {"c", true}}}};
   EXPECT_EQ(canonical_json(j), R"({"a":{"c":true,"d":"日本"},"b":1})");
+}
+
+TEST(ConsentTest, AnObjectionNamingNoRecipientStandsAgainstEveryRecipient) {
+  SubjectConsents consents;
+  consents.put(with_events({event(ConsentEventType::kRefused, kT0)}));
+  EXPECT_EQ(consents.answer(purposes().covering(kTransport), "デモ交通株式会社", kT0 + 1).state, ConsentState::kRefused);
+  // ... while a consent naming none covers the controller only.
+  SubjectConsents yes;
+  yes.put(with_events({event(ConsentEventType::kGiven, kT0)}));
+  EXPECT_EQ(yes.answer(purposes().covering(kTransport), "デモ市", kT0 + 1).state, ConsentState::kGiven);
+  EXPECT_TRUE(yes.answer(purposes().covering(kTransport), "デモ交通株式会社", kT0 + 1).recipient_excluded);
 }
 
 }  // namespace

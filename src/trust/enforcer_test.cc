@@ -80,8 +80,10 @@ class EnforcerTest : public ::testing::Test {
     return registry_->add_grant(grant_from_request(body, "acc-admin", kT0));
   }
 
+  // By default to the grant's recipient (naming none would consent to the
+  // city, the controller, only).
   ConsentRecord add_consent(const std::string& subject, std::vector<std::string> purposes,
-                            std::vector<std::string> recipients = {}) {
+                            std::vector<std::string> recipients = {"デモ交通株式会社"}) {
     Json body = {{"dataSubject", subject},
                  {"processing",
                   {{"notice", "https://demo-city.example/notices/1"},
@@ -179,9 +181,9 @@ TEST_F(EnforcerTest, ConsentAllowsAndWithdrawalDeniesAtOnce) {
 
 TEST_F(EnforcerTest, ConsentToEitherParentCoversAPurposeWithTwoParents) {
   add_grant({{"purposes", {"machi:QoLEvaluation"}}, {"recipient", "デモ大学"}});
-  ConsentRecord policy = add_consent(kAlice, {"dpv:PublicPolicyMaking"});
+  ConsentRecord policy = add_consent(kAlice, {"dpv:PublicPolicyMaking"}, {"デモ大学"});
   event(policy, ConsentEventType::kGiven, kT0);
-  ConsentRecord research = add_consent(kBob, {"dpv:ResearchAndDevelopment"});
+  ConsentRecord research = add_consent(kBob, {"dpv:ResearchAndDevelopment"}, {"デモ大学"});
   event(research, ConsentEventType::kGiven, kT0);
   EXPECT_TRUE(decide(bus_, resident(kAlice), kT0 + 1).allowed);
   EXPECT_TRUE(decide(bus_, resident(kBob), kT0 + 1).allowed);
@@ -271,7 +273,7 @@ TEST_F(EnforcerTest, StatutoryBasisIsForCityStaffAndLogsOverriddenObjections) {
                        {"recipient", "デモ市 危機管理課"},
                        {"purposes", {"machi:EvacuationSupport"}},
                        {"reason", "災害対策基本法 第49条の10 避難行動要支援者名簿の作成"}});
-  ConsentRecord r = add_consent(kAlice, {"machi:EvacuationSupport"});
+  ConsentRecord r = add_consent(kAlice, {"machi:EvacuationSupport"}, {});  // an objection to every recipient
   event(r, ConsentEventType::kRefused, kT0);
   Principal staff = account("acc-staff", {Role::kCityStaff});
   Decision d = decide(staff, checkup(kAlice), kT0 + 1);

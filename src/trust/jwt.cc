@@ -232,7 +232,8 @@ void check_times(const Json& claims, const JwtCheck& check) {
   double leeway = static_cast<double>(check.leeway_s);
   auto exp = numeric_claim(claims, "exp");
   if (!exp) unauthorized("token has no expiry (exp)");
-  if (now >= *exp + leeway) unauthorized("token has expired");
+  double exp_leeway = check.exp_leeway_s ? static_cast<double>(*check.exp_leeway_s) : leeway;
+  if (now >= *exp + exp_leeway) unauthorized("token has expired");
   auto nbf = numeric_claim(claims, "nbf");
   if (nbf && now + leeway < *nbf) unauthorized("token is not valid yet (nbf)");
   auto iat = numeric_claim(claims, "iat");

@@ -98,6 +98,9 @@ struct JwtCheck {
   std::optional<std::string> audience;  // aud must be or contain this, when set
   TimeMs now = 0;
   int64_t leeway_s = 30;  // clock skew allowed on exp, nbf and iat
+  // Clock skew allowed on exp alone, when set: machi's own tokens are
+  // issued and checked on one clock, so they expire exactly on time.
+  std::optional<int64_t> exp_leeway_s;
 };
 
 // Verifies the signature with the key its kid names in keys, then the

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
+#include "core/error.h"
 #include "core/time.h"
+#include "trust/encoding.h"
+#include "trust/grants.h"
+#include "trust/merkle.h"
 
 namespace machi::trust {
 namespace {
@@ -60,18 +65,59 @@ bool ReadAccess::could_touch_personal(const std::vector<std::string>& types) con
   });
 }
 
-bool ReadAccess::admit(const Json& stored) {
+void ReadAccess::check_selection(const Selection& selection) const {
+  if (!scope_.grant) return;  // without a grant only the subjects' own data passes: nothing to learn
+  const Grant& grant = *scope_.grant;
+  std::unordered_set<std::string> subject_attributes;
+  privacy_->read([&](const PrivacyState& state) {
+    for (const auto& type : grant.entity_types) {
+      auto it = state.personal_types.find(type);
+      if (it != state.personal_types.end() && it->second.personal) subject_attributes.insert(it->second.subject_attribute);
+    }
+  });
+  for (const auto& attr : selection.attributes) {
+    bool is_subject = subject_attributes.count(attr) > 0;
+    if (is_subject && grant.pseudonymize) {
+      throw Error(ErrorType::kBadRequestData,
+                  "grant " + grant.id + " pseudonymizes data subjects: a query may not select by " + attr);
+    }
+    if (!is_subject && !scope_.attributes.empty() && !scope_.attributes.count(attr)) {
+      throw Error(ErrorType::kBadRequestData, "grant " + grant.id + " does not cover " + attr +
+                                                  ": a query may select only by attributes the grant releases");
+    }
+  }
+}
+
+bool ReadAccess::admit(const Json& stored, bool selected_by_id) {
   Decision decision = enforcer_.decide(scope_, stored);
   if (!decision.personal) return decision.allowed;
+  if (decision.allowed && selected_by_id && scope_.grant && scope_.grant->pseudonymize &&
+      decision.reason != "data_subject_access") {
+    decision.allowed = false;
+    decision.reason = "pseudonymized_id_selected";
+  }
   if (decision.allowed) {
     released_.push_back(decision.subject);
     ++bases_[std::string(decision.reason)];
+    if (decision.objection_overridden) overridden_.push_back(decision.subject);
   } else {
     ++withheld_count_;
-    if (withheld_.size() < kMaxListedWithheld && !decision.subject.empty()) withheld_.push_back(decision.subject);
+    // A request refused as a whole (no usable grant) is about the request,
+    // not about anyone's data: it is counted, and auditors see it, but it
+    // names no subject, so residents' logs are not filled with every
+    // refused browse of a personal type.
+    bool refused_as_a_whole = !scope_.grant;
+    if (!refused_as_a_whole && withheld_.size() < kMaxListedWithheld && !decision.subject.empty()) {
+      withheld_.push_back({decision.subject, std::string(decision.reason)});
+    }
     ++reasons_[std::string(decision.reason)];
   }
   return decision.allowed;
+}
+
+std::string subject_tag(std::string_view subject_key, std::string_view subject) {
+  Hash h = sha256(subject_key, subject);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(h.data()), 16));
 }
 
 Json ReadAccess::entry_json() const {
@@ -90,9 +136,24 @@ Json ReadAccess::entry_json() const {
   }
   if (!scope_.purpose.empty()) entry["purpose"] = scope_.purpose;
   entry["decision"] = released_.empty() ? "deny" : (withheld_count_ == 0 ? "allow" : "partial");
-  entry["released"] = unique(released_);
-  entry["withheld"] = unique(withheld_);
+  // Subjects appear only as tags keyed by this entry's random key, so that
+  // a resident shown the entry learns nothing about the others it names.
+  std::string key = random_bytes(16);
+  auto tags = [&key](const std::vector<std::string>& subjects) {
+    Json out = Json::array();
+    for (const auto& subject : unique(subjects)) out.push_back(subject_tag(key, subject));
+    return out;
+  };
+  entry["subjectKey"] = to_hex(key);
+  entry["released"] = tags(released_);
+  Json withheld = Json::array();
+  std::set<std::string> seen;
+  for (const auto& [subject, reason] : withheld_) {
+    if (seen.insert(subject).second) withheld.push_back({{"subject", subject_tag(key, subject)}, {"reason", reason}});
+  }
+  entry["withheld"] = std::move(withheld);
   if (withheld_count_ > withheld_.size()) entry["withheldCount"] = withheld_count_;
+  if (!overridden_.empty()) entry["objectionOverridden"] = tags(overridden_);
   if (!bases_.empty()) entry["bases"] = bases_;
   if (!reasons_.empty()) entry["reasons"] = reasons_;
   return entry;
@@ -103,7 +164,7 @@ void ReadAccess::commit() {
   committed_ = true;
   if (released_.empty() && withheld_count_ == 0) return;
   std::vector<std::string> subjects = unique(released_);
-  for (const auto& s : unique(withheld_)) {
+  for (const auto& [s, reason] : withheld_) {
     if (std::find(subjects.begin(), subjects.end(), s) == subjects.end()) subjects.push_back(s);
   }
   ledger_->append(LedgerEntryIn{entry_json().dump(), std::move(subjects)});

@@ -17,6 +17,13 @@
 
 namespace machi::trust {
 
+// How an access entry names a data subject: the first 16 bytes of
+// SHA-256(subject_key || subject), hex, where subject_key is the entry's own
+// random 16 bytes (its "subjectKey", hex). A resident recomputes their tag
+// from their pseudonym; the tags of others reveal nothing to them, and tags
+// of one subject differ from entry to entry.
+std::string subject_tag(std::string_view subject_key, std::string_view subject);
+
 class ReadAccess {
  public:
   // Withheld subjects are listed (and indexed) up to this many; beyond it
@@ -32,9 +39,26 @@ class ReadAccess {
   // personal in this tenant: then the request needs no per-entity decision.
   bool could_touch_personal(const std::vector<std::string>& types) const;
 
+  // What a request selects by, besides entity types: the attributes its q,
+  // geo-query and attrs read (expanded), and whether it names entity ids
+  // (ids, idPattern, or a retrieval by id).
+  struct Selection {
+    std::vector<std::string> attributes;
+    bool by_id = false;
+  };
+
+  // Refuses, with Error(BadRequestData) naming the attribute, a selection
+  // that would let the caller learn what its grant withholds by trying
+  // values: filtering on an attribute outside the grant's list, or, under a
+  // pseudonymizing grant, on the data subject's attribute. Call it before
+  // the query runs when could_touch_personal().
+  void check_selection(const Selection& selection) const;
+
   // The decision for one entity the request matched; remembered for the
-  // ledger entry.
-  bool admit(const Json& stored);
+  // ledger entry. selected_by_id: the request named the entity's id, which
+  // under a pseudonymizing grant is refused for personal entities (the raw
+  // id would link the pseudonym to the resident).
+  bool admit(const Json& stored, bool selected_by_id = false);
   // What leaves for an admitted entity.
   Json shape(Json stored) const { return enforcer_.shape(scope_, std::move(stored)); }
   // Appends the request's entry when it touched personal data; returns
@@ -54,7 +78,8 @@ class ReadAccess {
   AccessScope scope_;
   std::string action_;
   std::vector<std::string> released_;            // subjects, in order of release
-  std::vector<std::string> withheld_;            // subjects, listed up to kMaxListedWithheld
+  std::vector<std::pair<std::string, std::string>> withheld_;  // (subject, reason), up to kMaxListedWithheld
+  std::vector<std::string> overridden_;          // released over the subject's objection (statutory, emergency)
   size_t withheld_count_ = 0;
   std::map<std::string, size_t> reasons_;        // denial reason -> count
   std::map<std::string, size_t> bases_;          // allowing reason -> count

@@ -233,7 +233,9 @@ IssuedToken TokenService::issue(PrincipalKind kind, const std::string& tenant, c
 // ---- Authenticating ----
 
 TokenService::Verified TokenService::verify_own(const JwtParts& jwt, TimeMs now) {
-  Json claims = jwt_verify(jwt, own_keys_, {options_.issuer, std::nullopt, now, options_.leeway_s});
+  // machi issued and checks its own tokens on one clock: they expire on
+  // time (the leeway is left on nbf and iat for a clock stepped back).
+  Json claims = jwt_verify(jwt, own_keys_, {options_.issuer, std::nullopt, now, options_.leeway_s, 0});
   std::string kind = claim_string(claims, "kind");
   if (kind != "account" && kind != "client") unauthorized("token kind \"" + kind + "\" is unknown");
   auto tenant = claims.find("tenant");
@@ -282,14 +284,16 @@ TokenService::Verified TokenService::verified(std::string_view token, TimeMs now
   ++verifications_;
   JwtParts jwt = jwt_decode(token);
   Verified v;
+  int64_t leeway_s = 0;
   if (jwt.issuer == options_.issuer) {
     v = verify_own(jwt, now);
   } else if (oidc_ && oidc_->knows(jwt.issuer)) {
     v = verify_external(jwt, now);
+    leeway_s = options_.leeway_s;
   } else {
     unauthorized("token issuer " + jwt.issuer + " is not trusted");
   }
-  v.usable_until = v.expires_at + options_.leeway_s * 1000;
+  v.usable_until = v.expires_at + leeway_s * 1000;
   remember(digest, v, now);
   return v;
 }

@@ -53,7 +53,7 @@ class OAuthError : public Error {
 struct TokenServiceOptions {
   std::string issuer = "machi";  // iss of machi's tokens
   int64_t token_lifetime_s = 3600;
-  int64_t leeway_s = 30;          // clock skew allowed when verifying
+  int64_t leeway_s = 30;          // clock skew allowed for external (OIDC) tokens; machi's own get none
   std::string key_file;           // "" = a key in memory only (tests)
   size_t cache_capacity = 65536;  // verified tokens kept
   int max_failures = 5;           // failed logins allowed per window
