@@ -179,6 +179,11 @@ std::string now_iso() {
 
 const char* kCategories[] = {"onStreet", "offStreet"};
 
+// Each spot names one of kSubjects data subjects (a resident's pseudonym,
+// as a parking permit would), so that bench/run.sh can measure the query
+// with the type registered as personal, enforcement on, against it off.
+constexpr long kSubjects = 20000;
+
 void append_entity(std::string& out, long i, bool free, const std::string& observed_at) {
   double lon, lat;
   spot_location(i, lon, lat);
@@ -190,9 +195,10 @@ void append_entity(std::string& out, long i, bool free, const std::string& obser
       "\"category\":{\"type\":\"Property\",\"value\":[\"%s\"]},"
       "\"name\":{\"type\":\"Property\",\"value\":\"Noda spot %ld\"},"
       "\"location\":{\"type\":\"GeoProperty\",\"value\":{\"type\":\"Point\",\"coordinates\":[%.6f,%.6f]}},"
-      "\"refParkingSite\":{\"type\":\"Relationship\",\"object\":\"urn:ngsi-ld:ParkingSite:noda:%04ld\"}}",
+      "\"refParkingSite\":{\"type\":\"Relationship\",\"object\":\"urn:ngsi-ld:ParkingSite:noda:%04ld\"},"
+      "\"dataSubject\":{\"type\":\"Property\",\"value\":\"s%05ld\"}}",
       entity_id(i).c_str(), free ? "free" : "occupied", observed_at.c_str(), kCategories[i % 7 == 0 ? 1 : 0], i,
-      lon, lat, i / 50);
+      lon, lat, i / 50, i % kSubjects);
   out.append(buf, static_cast<size_t>(n));
 }
 

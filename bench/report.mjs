@@ -170,6 +170,17 @@ if (sqlite && sqlite.items_per_second > 0) {
   }
 }
 
+// The policy enforcement point (bench/run.sh step 4b): the query with the
+// type personal and read under a grant, against the same query unenforced.
+const enforce = read('enforce.json');
+if (enforce && enforce.open_rps > 0) {
+  const met = enforce.ratio >= enforce.target_ratio;
+  results.scenarios.enforcement = { ...enforce, met };
+  rows.push(['query, enforcement off (not personal)', `${fmtRate(enforce.open_rps)} req/s`, '', '', 'reference', '']);
+  rows.push(['query, enforcement on (personal, grant, ledger)', `${fmtRate(enforce.enforced_rps)} req/s`, '', '',
+    '>= 0.85x of off', `${met ? 'yes' : 'NO'} (${fmtRatio(enforce.ratio)})`]);
+}
+
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.
 const demoStart = read('demo-start.json');
 const webFcp = read('web-fcp.json');

@@ -313,6 +313,56 @@ for scenario in $MAIN_SCENARIOS; do
   fi
 done
 
+# ------------------------------------- 4b. enforcement on and off (query)
+
+# The same query, back to back on the same data: first with ParkingSpot not
+# personal (no enforcement: the administrator's token), then with it
+# registered as personal data and read by a consumer under an opt-out grant,
+# so that every match passes the policy enforcement point and every request
+# appends a durable ledger entry before it answers.
+wrk_rps() {  # label, then env assignments for the Lua scripts
+  local label=$1
+  shift
+  wait_idle
+  env "$@" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 10s -s "$HERE/lua/query.lua" "$BASE" >/dev/null 2>&1 || true
+  env "$@" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s "$HERE/lua/query.lua" "$BASE" \
+    >"$WORK/$label.wrk.txt" 2>&1 || true
+  local json
+  json=$(sed -n 's/^WRK_JSON //p' "$WORK/$label.wrk.txt")
+  [[ -z $json ]] && json='{}'
+  echo "$json" >"$WORK/$label.wrk.json"
+  node -e 'try{console.log(JSON.parse(process.argv[1]).rps||0)}catch(e){console.log(0)}' "$json"
+}
+
+api() {  # method path json-body
+  curl -s -X "$1" -H "$AUTH_HEADER" -H 'Content-Type: application/json' --data "$3" "$BASE$2"
+}
+
+if [[ " $MAIN_SCENARIOS " == *" query "* ]]; then
+  log "enforce: query with ParkingSpot not personal (enforcement off)"
+  open_rps=$(wrk_rps query-open MACHI_BENCH_TOKEN="$MACHI_BENCH_TOKEN")
+  api PUT /machi/v1/personal-types/ParkingSpot '{"personal":true,"dataCategories":["dpv-pd:Location"]}' >/dev/null
+  consumer=$(api POST /machi/v1/accounts '{"username":"bench-consumer","password":"bench-consumer-password","roles":["consumer"]}' |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+  api PUT /machi/v1/purpose-settings/dpv:ImprovePublicServices '{"mode":"opt_out"}' >/dev/null
+  api POST /machi/v1/notices '{"purpose":"dpv:ImprovePublicServices","title":"bench notice","url":"https://bench.example/notice"}' >/dev/null
+  grant=$(api POST /machi/v1/grants "{\"name\":\"bench\",\"recipient\":\"bench city\",\"consumer\":\"$consumer\",\"purposes\":[\"dpv:ImprovePublicServices\"],\"legalBasis\":\"opt_out\",\"entityTypes\":[\"ParkingSpot\"]}" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+  consumer_token=$(curl -sf -X POST --data-urlencode grant_type=password --data-urlencode username=bench-consumer \
+    --data-urlencode password=bench-consumer-password "$BASE/machi/v1/auth/token" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).access_token))')
+  sample=$(curl -s -H "Authorization: Bearer $consumer_token" -H "Machi-Grant: $grant" "$BASE$query_path" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).length)}catch(e){console.log(-1)}})')
+  ledger_before=$(curl -s "$BASE/machi/v1/ledger/head" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).size))')
+  log "enforce: query as a consumer under grant $grant (opt-out basis; $sample hits at the centre)"
+  enforced_rps=$(wrk_rps query-enforced MACHI_BENCH_TOKEN="$consumer_token" MACHI_BENCH_GRANT="$grant")
+  ledger_after=$(curl -s "$BASE/machi/v1/ledger/head" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).size))')
+  ratio=$(awk -v a="$enforced_rps" -v b="$open_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  printf '{"open_rps":%s,"enforced_rps":%s,"ratio":%s,"target_ratio":0.85,"hits_at_centre":%s,"ledger_entries_written":%s}\n' \
+    "$open_rps" "$enforced_rps" "$ratio" "${sample:--1}" "$((ledger_after - ledger_before))" >"$RESULTS/enforce.json"
+  log "enforce: off $(printf '%.0f' "$open_rps") req/s, on $(printf '%.0f' "$enforced_rps") req/s: ratio $ratio (target >= 0.85); $((ledger_after - ledger_before)) ledger entries written"
+fi
+
 if ! kill -0 "$SERVER_PID" 2>/dev/null; then
   log "machi died during the run:"
   tail -n 20 "$WORK/machi.log" >&2

@@ -5,11 +5,11 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake pkg-config git ca-certificates curl jq
   libboost-dev libboost-system-dev
   nlohmann-json3-dev
-  libsqlite3-dev
-  libargon2-dev sqlite3
+  libsqlite3-dev sqlite3
+  libargon2-dev
   libgeos-dev
   libre2-dev
   libssl-dev

@@ -15,6 +15,9 @@ function M.headers(extra)
   local h = {}
   for k, v in pairs(extra or {}) do h[k] = v end
   if token and token ~= "" then h["Authorization"] = "Bearer " .. token end
+  -- The grant a consumer reads under (the enforcement scenario).
+  local grant = os.getenv("MACHI_BENCH_GRANT")
+  if grant and grant ~= "" then h["Machi-Grant"] = grant end
   return h
 end
 
@@ -55,9 +58,10 @@ function M.entity_json(i, status, observed_at)
     '"category":{"type":"Property","value":["%s"]},' ..
     '"name":{"type":"Property","value":"Noda spot %d"},' ..
     '"location":{"type":"GeoProperty","value":{"type":"Point","coordinates":[%.6f,%.6f]}},' ..
-    '"refParkingSite":{"type":"Relationship","object":"urn:ngsi-ld:ParkingSite:noda:%04d"}}',
+    '"refParkingSite":{"type":"Relationship","object":"urn:ngsi-ld:ParkingSite:noda:%04d"},' ..
+    '"dataSubject":{"type":"Property","value":"s%05d"}}',
     M.entity_id(i), status, observed_at, (i % 7 == 0) and "offStreet" or "onStreet", i, lon, lat,
-    math.floor(i / 50))
+    math.floor(i / 50), i % 20000)
 end
 
 function M.random_status()

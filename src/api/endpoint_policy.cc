@@ -108,6 +108,8 @@ const Row kRows[] = {
     {"GET", "/machi/v1/ledger/entries/{index}", roles({Role::kResident, Role::kAuditor})},
     {"GET", "/machi/v1/ledger/mine", roles({Role::kResident})},
     {"GET", "/machi/v1/ledger/subjects/{subject}", roles({Role::kAuditor})},
+    // Erasure on a resident's request: the administrator, after checking it.
+    {"POST", "/machi/v1/ledger/erasures", roles(kAdminOnly)},
 };
 
 std::string key(std::string_view method, std::string_view pattern) {

@@ -6,6 +6,7 @@
 #include "api/auth_guard.h"
 #include "api/json_io.h"
 #include "core/error.h"
+#include "core/time.h"
 
 namespace machi::api {
 namespace {
@@ -104,6 +105,28 @@ http::Response by_subject(http::Request& request, ApiDeps deps) {
   return entries_of(request, *ledger_of(request, deps), request.path_params["subject"]);
 }
 
+// POST /ledger/erasures {"subject"}: honours a resident's request for
+// erasure by deleting the text and salt of every entry about them. The tree,
+// the commitments and every proof stay valid. The erasure itself is logged,
+// without naming the subject.
+http::Response erase_subject(http::Request& request, ApiDeps deps) {
+  const auto& p = principal_of(request);
+  Json body = json_body(request);
+  std::string subject = required_string(body, "subject");
+  auto ledger = ledger_of(request, deps);
+  uint64_t erased = 0;
+  for (;;) {
+    auto entries = ledger->entries_about(subject, std::nullopt, trust::Ledger::kMaxPageSize);
+    if (entries.empty()) break;
+    for (const auto& e : entries) erased += ledger->erase(e.index) ? 1 : 0;
+  }
+  deps.trust->log_event(p.tenant,
+                        {{"type", "ledger.erasure"}, {"entries", erased}, {"actor", p.account_id},
+                         {"time", format_datetime(now_ms())}},
+                        {});
+  return json_response(200, {{"subject", subject}, {"erased", erased}});
+}
+
 }  // namespace
 
 void register_ledger_routes(http::Router& router, ApiDeps deps) {
@@ -116,6 +139,7 @@ void register_ledger_routes(http::Router& router, ApiDeps deps) {
   router.add("GET", kBase + "/ledger/entries/{index}", bind(entry));
   router.add("GET", kBase + "/ledger/mine", bind(mine));
   router.add("GET", kBase + "/ledger/subjects/{subject}", bind(by_subject));
+  router.add("POST", kBase + "/ledger/erasures", bind(erase_subject));
 }
 
 }  // namespace machi::api

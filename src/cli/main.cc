@@ -1,5 +1,6 @@
 // The machi command line: `machi serve`, `machi demo`, `machi sim`,
 // `machi --version`; more subcommands (ledger, qol) arrive with their modules.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -20,13 +21,16 @@ void usage(FILE* out) {
                "commands:\n"
                "  serve --port P --data DIR [--host 127.0.0.1] [--durability full|process]\n"
                "        [--max-body BYTES] [--context-allow URL-PREFIX]... [--context-timeout-ms MS]\n"
-               "        [--web DIR]\n"
-               "                      serve the NGSI-LD API and the web app\n"
+               "        [--web DIR] [--oidc-config FILE] [--token-lifetime SECONDS]\n"
+               "                      serve the NGSI-LD API, machi's own API and the web app; on first\n"
+               "                      start the administrator 'admin' gets MACHI_ADMIN_PASSWORD (or a\n"
+               "                      generated password, written to DIR/auth/initial-admin-password)\n"
                "  demo --port P --data DIR [--seed N] [--residents N] [--history-days D] [--host H]\n"
                "       [--web DIR]\n"
                "                      generate the synthetic city デモ市 on first start, then serve\n"
                "  sim episodes --persons N --days D --seed S --out FILE.csv [--start YYYY-MM-DD]\n"
                "                      write residents' daily activity episodes as CSV\n"
+               "  routes              print every HTTP route (METHOD PATTERN)\n"
                "  ledger verify --data DIR\n"
                "                      recheck every tenant's access ledger (Merkle tree, commitments)\n"
                "  --version           print the version\n"
@@ -48,7 +52,9 @@ int main(int argc, char** argv) {
       std::printf("machi %s\n", machi::kVersion);
       return 0;
     }
-    if (command == "--help" || command == "help" || command == "-h") {
+    bool asks_help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                     std::find(args.begin(), args.end(), "-h") != args.end();
+    if (command == "--help" || command == "help" || command == "-h" || asks_help) {
       usage(stdout);
       return 0;
     }

@@ -129,6 +129,21 @@ std::vector<trust::ConsentRecord> consent_records(const std::vector<std::pair<st
           consent_body(who, "machi:QoLEvaluation", nullptr, "notice-qol", Json::array({given(who, at + kDay)})),
           now));
     }
+    // Objections (naming no recipient: they stand against everyone). The
+    // demo resident objected to both, so their log shows a read withheld
+    // for the objection and one made over it under a statutory duty.
+    if (i == 0 || rng.uniform() < 0.03) {
+      out.push_back(trust::consent_record_from_json(
+          consent_body(who, "dpv:ImprovePublicServices", nullptr, "notice-public-services",
+                       Json::array({event("refused", who, at + 2 * kDay)})),
+          now));
+    }
+    if (i == 0) {
+      out.push_back(trust::consent_record_from_json(
+          consent_body(who, "machi:EvacuationSupport", nullptr, "notice-evacuation",
+                       Json::array({event("refused", who, at + 3 * kDay)})),
+          now));
+    }
   }
   return out;
 }
@@ -273,6 +288,11 @@ DemoSociety seed_demo_society(trust::Trust& trust, const DemoSocietyOptions& opt
                             grant_body("公共サービス改善の利用統計", kCity, staff_id, "dpv:ImprovePublicServices",
                                        "opt_out", attrs, ""),
                             admin_id, now);
+  auto evacuation = add_grant(
+      trust, *privacy,
+      grant_body("避難行動要支援者名簿の作成", "デモ市 危機管理課", staff_id, "machi:EvacuationSupport", "statutory",
+                 attrs, "災害対策基本法 第49条の10 (避難行動要支援者名簿の作成)"),
+      admin_id, now);
   auto pilot = add_grant(trust, *privacy,
                          grant_body("見守りサービス実証 (休止中)", kDemoMobilityCompany, consumer_id,
                                     "dpv:ImproveTransportMobility", "consent", attrs, ""),
@@ -280,7 +300,7 @@ DemoSociety seed_demo_society(trust::Trust& trust, const DemoSocietyOptions& opt
   privacy->change_grant(pilot.id, trust::GrantChange::kSuspend, admin_id, now);
   trust.log_event(kTenant, trust::grant_change_event(*privacy->grant(pilot.id), trust::GrantChange::kSuspend, admin_id, now),
                   {});
-  out.grant_ids = {mobility.id, qol.id, services.id, pilot.id};
+  out.grant_ids = {mobility.id, qol.id, services.id, evacuation.id, pilot.id};
 
   // The consumer's service application, bound to the mobility grant.
   auto client = directory->create_client(consumer_id, "デマンド交通 需要予測アプリ", {mobility.id, pilot.id}, now);
@@ -288,13 +308,15 @@ DemoSociety seed_demo_society(trust::Trust& trust, const DemoSocietyOptions& opt
   out.client_secret = client.secret;
 
   // A few queries that touch the demo resident's record, through the
-  // enforcement point: allowed under each basis, and one refused (the
-  // suspended grant), so that the resident's log shows both.
+  // enforcement point: allowed under consent, withheld for an objection
+  // (opt-out), made over an objection (statutory duty), and one refused as
+  // a whole (the suspended grant, which names no one).
   auto app = directory->principal_for_client(out.client_id, now);
   auto staff = directory->principal_for_account(staff_id, now);
   read_as(trust, *tenant, app, mobility.id, "dpv:ImproveTransportMobility", now);
   read_as(trust, *tenant, staff, qol.id, "machi:QoLEvaluation", now);
   read_as(trust, *tenant, staff, services.id, "dpv:ImprovePublicServices", now);
+  read_as(trust, *tenant, staff, evacuation.id, "machi:EvacuationSupport", now);
   read_as(trust, *tenant, app, pilot.id, "dpv:ImproveTransportMobility", now);
   out.ledger_entries = trust.ledgers().tenant(kTenant, true)->size();
   out.created = true;
