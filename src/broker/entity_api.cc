@@ -46,6 +46,13 @@ http::Response retrieve_entity(http::Request& request, BrokerDeps deps) {
   const std::string& id = request.path_params["id"];
   auto entity = ld.tenant_for_read()->get(id);
   if (!entity) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
+  // The enforcement point decides first: a withheld entity is reported as
+  // missing, with the same answer whatever else the request asks, because
+  // its existence is personal too.
+  auto access = ld.begin_read();
+  bool allowed = access->admit(*entity, /*selected_by_id=*/true);
+  access->commit();  // allowed or not, the decision is in the ledger first
+  if (!allowed) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
   if (const std::string* type = request.param("type")) {
     bool match = false;
     for (const auto& t : split_list(*type)) {
@@ -54,11 +61,6 @@ http::Response retrieve_entity(http::Request& request, BrokerDeps deps) {
     }
     if (!match) throw Error(ErrorType::kResourceNotFound, "no entity " + id + " of that type");
   }
-  auto access = ld.begin_read();
-  bool allowed = access->admit(*entity, /*selected_by_id=*/true);
-  access->commit();  // allowed or not, the decision is in the ledger first
-  // A withheld entity is reported as missing: its existence is personal too.
-  if (!allowed) throw Error(ErrorType::kResourceNotFound, "no entity " + id);
   return ld.json_response(200, ld.render(access->shape(std::move(*entity))));
 }
 

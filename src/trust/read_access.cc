@@ -135,7 +135,13 @@ Json ReadAccess::entry_json() const {
     entry["requestedGrant"] = scope_.requested_grant;  // named, but not usable (see reasons)
   }
   if (!scope_.purpose.empty()) entry["purpose"] = scope_.purpose;
-  entry["decision"] = released_.empty() ? "deny" : (withheld_count_ == 0 ? "allow" : "partial");
+  // Without a usable grant only the caller's own data (or a ward's) is
+  // released, and the entry is indexed under them: it then says nothing of
+  // the others the request matched, whose number would answer a probe
+  // (q=mine|(someone;homeArea=="guess")).
+  bool own_data_only = !scope_.grant && !released_.empty();
+  bool partial = withheld_count_ > 0 && !own_data_only;
+  entry["decision"] = released_.empty() ? "deny" : (partial ? "partial" : "allow");
   // Subjects appear only as tags keyed by this entry's random key, so that
   // a resident shown the entry learns nothing about the others it names.
   std::string key = random_bytes(16);
@@ -152,10 +158,10 @@ Json ReadAccess::entry_json() const {
     if (seen.insert(subject).second) withheld.push_back({{"subject", subject_tag(key, subject)}, {"reason", reason}});
   }
   entry["withheld"] = std::move(withheld);
-  if (withheld_count_ > withheld_.size()) entry["withheldCount"] = withheld_count_;
+  if (withheld_count_ > withheld_.size() && !own_data_only) entry["withheldCount"] = withheld_count_;
   if (!overridden_.empty()) entry["objectionOverridden"] = tags(overridden_);
   if (!bases_.empty()) entry["bases"] = bases_;
-  if (!reasons_.empty()) entry["reasons"] = reasons_;
+  if (!reasons_.empty() && !own_data_only) entry["reasons"] = reasons_;
   return entry;
 }
 

@@ -198,5 +198,23 @@ TEST_F(ReadAccessTest, AnOverriddenObjectionIsLogged) {
   EXPECT_EQ(entry["objectionOverridden"], Json::array({subject_tag(key, kCarol)}));
 }
 
+TEST_F(ReadAccessTest, AResidentsOwnReadSaysNothingOfTheOthersMatched) {
+  Principal alice;
+  alice.kind = PrincipalKind::kAccount;
+  alice.account_id = "acc-alice";
+  alice.roles = {Role::kResident};
+  alice.subject = kAlice;
+  Enforcer enforcer(registry_);
+  ReadAccess access(registry_, ledgers_->tenant(""), enforcer.begin(alice, "", "", kT0 + 1), "GET x");
+  EXPECT_TRUE(access.admit(resident(kAlice)));
+  EXPECT_FALSE(access.admit(resident(kBob)));  // matched by her filter, withheld
+  access.commit();
+  Json entry = last_entry_about(kAlice);
+  EXPECT_EQ(entry["decision"], "allow");
+  EXPECT_FALSE(entry.contains("withheldCount"));
+  EXPECT_FALSE(entry.contains("reasons"));
+  EXPECT_EQ(entry["withheld"], Json::array());
+}
+
 }  // namespace
 }  // namespace machi::trust
