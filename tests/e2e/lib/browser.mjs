@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { prepareContext } from './session.mjs';
 
 // The test-only npm packages live in web/ (one lock file).
 export const webRequire = createRequire(new URL('../../../web/package.json', import.meta.url));
@@ -22,9 +23,12 @@ export async function launch() {
   });
 }
 
-// A fresh context per scenario: empty localStorage, Japan's time zone.
-export async function newPage(browser, { width = 1280, height = 900, locale = 'ja-JP' } = {}) {
+// A fresh context per scenario: empty storage, Japan's time zone, and
+// signed in to server ({ base, token }) as lib/session.mjs does it; pass
+// session: null to start signed out, or another token.
+export async function newPage(browser, server, { width = 1280, height = 900, locale = 'ja-JP', ...access } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale, timezoneId: 'Asia/Tokyo', acceptDownloads: true });
+  await prepareContext(context, server, access);
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -51,6 +55,8 @@ export async function assertAccessible(page, name) {
   return result.passes.length;
 }
 
-export async function screenshot(page, name) {
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+// The whole page, or only the window for a page as long as the city map's
+// list of some 900 features.
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage });
 }

@@ -1,4 +1,5 @@
-// The application shell: preferences, layout and the routed page.
+// The application shell: preferences, the session, layout and the routed page.
+import { AuthProvider } from '../auth/AuthProvider';
 import { Layout } from '../components/Layout';
 import { PreferencesProvider } from './preferences';
 import { RouteView } from './RouteView';
@@ -6,9 +7,11 @@ import { RouteView } from './RouteView';
 export function App() {
   return (
     <PreferencesProvider>
-      <Layout>
-        <RouteView />
-      </Layout>
+      <AuthProvider>
+        <Layout>
+          <RouteView />
+        </Layout>
+      </AuthProvider>
     </PreferencesProvider>
   );
 }

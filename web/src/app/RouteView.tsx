@@ -1,9 +1,12 @@
 // Renders the page for the current location: bundled pages at once, lazy
-// pages after their chunk loads. Sets the document title and, after an
-// in-app navigation, moves focus to the new page's heading.
+// pages after their chunk loads; pages that need a session ask to sign in
+// when there is none. Sets the document title and, after an in-app
+// navigation, moves focus to the new page's heading.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useAuth } from '../auth/AuthProvider';
 import { ComingSoonPage } from '../pages/common/ComingSoonPage';
 import { NotFoundPage } from '../pages/common/NotFoundPage';
+import { RoleRequired, SignInRequired } from '../pages/common/SignInRequired';
 import { Status } from '../components/Status';
 import { useLocation } from './history';
 import { resolveRoute } from './nav';
@@ -12,10 +15,10 @@ import type { PageComponent, RouteDef } from './routes';
 
 const loaded = new Map<string, PageComponent>();
 
-function useRoutePage(route: RouteDef | undefined): { page?: PageComponent; error?: unknown } {
+function useRoutePage(route: RouteDef | undefined, allowed: boolean): { page?: PageComponent; error?: unknown } {
   const [state, setState] = useState<{ id?: string; page?: PageComponent; error?: unknown }>({});
   useEffect(() => {
-    if (!route?.load || route.page || loaded.has(route.id)) return;
+    if (!allowed || !route?.load || route.page || loaded.has(route.id)) return;
     let active = true;
     route
       .load()
@@ -27,7 +30,7 @@ function useRoutePage(route: RouteDef | undefined): { page?: PageComponent; erro
     return () => {
       active = false;
     };
-  }, [route]);
+  }, [route, allowed]);
   if (!route) return {};
   if (route.page) return { page: route.page };
   const cached = loaded.get(route.id);
@@ -40,7 +43,12 @@ export function RouteView() {
   const { t } = usePreferences();
   const resolved = resolveRoute(path);
   const route = resolved?.route;
-  const { page: Page, error } = useRoutePage(route);
+  const { session } = useAuth();
+  const signedOut = !!route?.signedIn && !session;
+  // Known not to hold a role the page is for (the roles come with the session).
+  const roles = session?.user?.roles;
+  const wrongRole = !!route?.roles && !!roles && !route.roles.some((r) => roles.includes(r));
+  const { page: Page, error } = useRoutePage(route, !signedOut && !wrongRole);
   const firstRender = useRef(true);
 
   useEffect(() => {
@@ -48,7 +56,7 @@ export function RouteView() {
   }, [route, t]);
 
   // Focus the page heading after navigation (not on the first load).
-  const ready = !!Page || !route || route.status === 'planned';
+  const ready = !!Page || !route || route.status === 'planned' || signedOut || wrongRole;
   useEffect(() => {
     if (!ready) return;
     if (firstRender.current) {
@@ -60,10 +68,12 @@ export function RouteView() {
       heading.tabIndex = -1;
       heading.focus({ preventScroll: true });
     }
-  }, [path, ready]);
+  }, [path, ready, signedOut]);
 
   if (!resolved || !route) return <NotFoundPage />;
   if (route.status === 'planned') return <ComingSoonPage titleKey={route.titleKey} />;
+  if (signedOut) return <SignInRequired titleKey={route.titleKey} />;
+  if (wrongRole) return <RoleRequired titleKey={route.titleKey} roles={route.roles ?? []} />;
   if (error) return <Status kind="error" message={t('status.pageLoadFailed')} />;
   if (!Page) return <Status kind="loading" message={t('status.loading')} />;
   return <Page params={resolved.params} query={new URLSearchParams(search)} />;

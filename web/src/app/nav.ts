@@ -8,9 +8,10 @@ export interface NavItem {
   planned: boolean;
 }
 
-export function navItems(path: string, routes: readonly RouteDef[] = ROUTES): NavItem[] {
+// Routes for some roles only are listed for accounts with one of them.
+export function navItems(path: string, routes: readonly RouteDef[] = ROUTES, roles: readonly string[] = []): NavItem[] {
   return routes
-    .filter((r) => r.nav)
+    .filter((r) => r.nav && (!r.roles || r.roles.some((role) => roles.includes(role))))
     .sort((a, b) => (a.nav?.order ?? 0) - (b.nav?.order ?? 0))
     .map((route) => ({
       route,

@@ -33,6 +33,21 @@ describe('route matching', () => {
     expect(items.filter((i) => i.planned).length).toBe(5);
   });
 
+  it('lists pages for some roles to those roles only', () => {
+    expect(navItems('/').some((i) => i.route.id === 'accessLog')).toBe(false);
+    expect(navItems('/', ROUTES, ['admin']).some((i) => i.route.id === 'accessLog')).toBe(false);
+    const resident = navItems('/me/access-log', ROUTES, ['resident']);
+    expect(resident.map((i) => i.route.id)).toEqual(['home', 'explorer', 'map', 'accessLog', 'portal', 'dashboard', 'lab', 'ethics', 'catalog']);
+    expect(resident.filter((i) => i.current).map((i) => i.route.id)).toEqual(['accessLog']);
+  });
+
+  it('resolves the sign-in page and asks for a session where data is read', () => {
+    expect(resolveRoute('/login')?.route.id).toBe('login');
+    expect(resolveRoute('/login')?.route.signedIn).toBeFalsy();
+    expect(resolveRoute('/')?.route.signedIn).toBeFalsy();
+    for (const path of ['/explorer', '/explorer/entities/x', '/map', '/me/access-log']) expect(resolveRoute(path)?.route.signedIn, path).toBe(true);
+  });
+
   it('gives every ready route a page', () => {
     for (const route of ROUTES) if (route.status === 'ready') expect(!!(route.page ?? route.load), route.id).toBe(true);
   });

@@ -1,6 +1,8 @@
 // The route table. A new module adds one entry here and one page component:
 // its path, its title and nav label in the catalogs, and a lazy loader.
 // Entries with status 'planned' show in the navigation as 準備中 / coming soon.
+// Pages that read the API need a signed-in session (signedIn); pages for
+// some roles only (roles) are in the navigation for those roles only.
 import type { ComponentType } from 'preact';
 import type { MessageKey } from '../i18n/ja';
 import { HomePage } from '../pages/home/HomePage';
@@ -23,6 +25,10 @@ export interface RouteDef {
   load?: () => Promise<{ default: PageComponent }>;
   // Shown in the main navigation, in this order.
   nav?: { labelKey: MessageKey; order: number };
+  // Needs a signed-in session: signed out, the page asks to sign in instead.
+  signedIn?: boolean;
+  // For accounts with one of these roles (the server decides all the same).
+  roles?: readonly string[];
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -34,6 +40,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 'ready',
     load: () => import('../pages/explorer/ExplorerPage'),
     nav: { labelKey: 'nav.explorer', order: 10 },
+    signedIn: true,
   },
   {
     id: 'entity',
@@ -41,6 +48,7 @@ export const ROUTES: readonly RouteDef[] = [
     titleKey: 'page.entity.title',
     status: 'ready',
     load: () => import('../pages/entity/EntityPage'),
+    signedIn: true,
   },
   {
     id: 'map',
@@ -49,7 +57,19 @@ export const ROUTES: readonly RouteDef[] = [
     status: 'ready',
     load: () => import('../pages/map/CityMapPage'),
     nav: { labelKey: 'nav.map', order: 20 },
+    signedIn: true,
   },
+  {
+    id: 'accessLog',
+    path: '/me/access-log',
+    titleKey: 'page.accessLog.title',
+    status: 'ready',
+    load: () => import('../pages/access-log/AccessLogPage'),
+    nav: { labelKey: 'nav.accessLog', order: 25 },
+    signedIn: true,
+    roles: ['resident'],
+  },
+  { id: 'login', path: '/login', titleKey: 'page.login.title', status: 'ready', load: () => import('../pages/login/LoginPage') },
   { id: 'portal', path: '/portal', titleKey: 'module.portal', status: 'planned', nav: { labelKey: 'module.portal', order: 30 } },
   { id: 'dashboard', path: '/dashboard', titleKey: 'module.dashboard', status: 'planned', nav: { labelKey: 'module.dashboard', order: 40 } },
   { id: 'lab', path: '/lab', titleKey: 'module.lab', status: 'planned', nav: { labelKey: 'module.lab', order: 50 } },

@@ -3,14 +3,16 @@
 import { useLocation } from '../app/history';
 import { navItems } from '../app/nav';
 import { usePreferences } from '../app/preferences';
+import { useAuth } from '../auth/AuthProvider';
 
 export function MainNav() {
   const { t } = usePreferences();
   const { path } = useLocation();
+  const { session } = useAuth();
   return (
     <nav class="main-nav" aria-label={t('a11y.mainNav')}>
       <ul class="main-nav__list">
-        {navItems(path).map(({ route, current, planned }) => (
+        {navItems(path, undefined, session?.user?.roles).map(({ route, current, planned }) => (
           <li key={route.id} class="main-nav__item">
             {planned ? (
               <span class="main-nav__planned" aria-disabled="true">

@@ -1,6 +1,7 @@
 import { usePreferences } from '../app/preferences';
 import { EraToggle } from './EraToggle';
 import { LanguageSwitch } from './LanguageSwitch';
+import { UserMenu } from './UserMenu';
 
 export function SiteHeader() {
   const { t } = usePreferences();
@@ -14,6 +15,7 @@ export function SiteHeader() {
         <div class="site-header__tools">
           <EraToggle />
           <LanguageSwitch />
+          <UserMenu />
         </div>
       </div>
     </header>

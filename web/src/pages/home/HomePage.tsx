@@ -3,13 +3,34 @@ import { usePreferences } from '../../app/preferences';
 import { fiscalYearOfDate, formatDate, formatFiscalYear } from '../../format/datetime';
 import { FactorCard } from './FactorCard';
 import { FACTORS } from './factors';
+import { useAuth } from '../../auth/AuthProvider';
+import { SignInLink } from '../common/SignInRequired';
 import { HubFigures } from './HubFigures';
 import { useHubSummary } from './useHubSummary';
+
+// The hub's figures need a session; signed out, the way to sign in.
+function LiveHubFigures() {
+  const summary = useHubSummary();
+  return <HubFigures summary={summary} />;
+}
+
+function HubFiguresOrSignIn() {
+  const { t } = usePreferences();
+  const { session } = useAuth();
+  if (session) return <LiveHubFigures />;
+  return (
+    <div class="hub-figures hub-figures--signed-out" data-testid="hub-sign-in">
+      <p>{t('auth.requiredData')}</p>
+      <p>
+        <SignInLink />
+      </p>
+    </div>
+  );
+}
 
 export function HomePage() {
   const prefs = usePreferences();
   const { t } = prefs;
-  const summary = useHubSummary();
   const now = new Date();
   const fiscalYear = fiscalYearOfDate(now) ?? now.getFullYear();
   return (
@@ -27,7 +48,7 @@ export function HomePage() {
         <ol class="factors">
           {FACTORS.map((factor) => (
             <FactorCard key={factor.id} factor={factor}>
-              {factor.id === 'ecosystem' && <HubFigures summary={summary} />}
+              {factor.id === 'ecosystem' && <HubFiguresOrSignIn />}
             </FactorCard>
           ))}
         </ol>
