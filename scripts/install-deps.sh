@@ -17,7 +17,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   wrk
-  chromium fonts-noto-cjk
+  chromium chromium-driver fonts-noto-cjk
   nodejs npm
 )
 
