@@ -3,6 +3,8 @@
 // append from its single appender thread) and a pool of read connections
 // for snapshots.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <mutex>
 
 #include "core/json.h"
@@ -206,6 +208,7 @@ class SqliteLedger : public LedgerStore {
   SqliteLedger(const fs::path& file, Durability durability, const std::string& tenant)
       : writer_(open_ledger_writer(file, durability)), readers_(file, kMaxIdleReaders) {
     writer_.prepare("INSERT INTO meta(key, value) VALUES('tenant', ?1) ON CONFLICT(key) DO NOTHING").exec(tenant);
+    reindex_after_crash();
   }
   ~SqliteLedger() override { close(); }
 
@@ -233,11 +236,24 @@ class SqliteLedger : public LedgerStore {
     }
     write_state(batch.state);
     txn.commit();  // the fsync (synchronous = FULL)
+    for (const LedgerRecord& r : batch.records) {
+      for (const std::string& subject : r.subjects) pending_index_.emplace_back(subject, static_cast<int64_t>(r.index));
+    }
+    if (pending_index_.size() >= kIndexFlushRows || Clock::now() - last_index_flush_ >= kIndexFlushInterval) {
+      // The batch is durable: a failed index write must not undo that
+      // answer. The rows stay pending and the next flush tries again.
+      try {
+        flush_index();
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "machi: ledger subject index not written yet: %s\n", e.what());
+      }
+    }
   }
 
   bool erase(uint64_t index) override {
     std::lock_guard lock(mutex_);
     check_open();
+    flush_index();
     Transaction txn(writer_);
     std::string subjects;
     {
@@ -259,11 +275,17 @@ class SqliteLedger : public LedgerStore {
   }
 
   std::unique_ptr<LedgerSnapshot> snapshot() override {
+    {
+      // Readers see every committed entry in the subject index.
+      std::lock_guard lock(mutex_);
+      if (writer_) flush_index();
+    }
     return std::make_unique<SqliteLedgerSnapshot>(readers_.acquire());
   }
 
   void close() override {
     std::lock_guard lock(mutex_);
+    if (writer_) flush_index();
     readers_.close();
     writer_.close();
   }
@@ -291,8 +313,60 @@ class SqliteLedger : public LedgerStore {
     entry.bind(3, r.text, false);
     entry.bind(4, Json(r.subjects).dump(), true);
     run(entry);
-    Stmt& subject = writer_.cached("INSERT OR IGNORE INTO subjects(subject, idx) VALUES(?1, ?2)");
-    for (const std::string& s : r.subjects) subject.exec(s, index);
+  }
+
+  // The subject index is derived from entries.subjects, so it need not be
+  // written in the commit that makes an entry durable. Its rows land at
+  // random places in a large b-tree (some 20 per access entry), and writing
+  // them with every commit multiplied the WAL written per append. They are
+  // gathered and written in one transaction per kIndexFlushInterval (or
+  // kIndexFlushRows), before any reader snapshot, erasure or close; meta
+  // 'indexed_upto' says how far the index is complete, so that a crash in
+  // between is repaired from entries.subjects at the next open.
+  void flush_index() {
+    if (pending_index_.empty()) {
+      last_index_flush_ = Clock::now();
+      return;
+    }
+    std::sort(pending_index_.begin(), pending_index_.end());
+    int64_t upto = 0;
+    Transaction txn(writer_);
+    Stmt& insert = writer_.cached("INSERT OR IGNORE INTO subjects(subject, idx) VALUES(?1, ?2)");
+    for (const auto& [subject, index] : pending_index_) {
+      insert.exec(subject, index);
+      upto = std::max(upto, index + 1);
+    }
+    set_indexed_upto(std::max(upto, static_cast<int64_t>(stored_size())));
+    txn.commit();
+    pending_index_.clear();
+    last_index_flush_ = Clock::now();
+  }
+
+  void set_indexed_upto(int64_t upto) {
+    writer_.cached("INSERT INTO meta(key, value) VALUES('indexed_upto', ?1) ON CONFLICT(key) DO UPDATE SET value = ?1")
+        .exec(upto);
+  }
+
+  // Indexes the entries a crash left unindexed (a ledger from before the
+  // deferred index has none: it was indexed at every commit).
+  void reindex_after_crash() {
+    int64_t size = static_cast<int64_t>(stored_size());
+    int64_t upto = size;
+    {
+      auto rows = select_rows(writer_.cached("SELECT value FROM meta WHERE key = 'indexed_upto'"));
+      if (rows.next()) upto = rows->int64(0);
+    }
+    if (upto < size) {
+      auto rows = select_rows(writer_.cached("SELECT idx, subjects FROM entries WHERE idx >= ?1"), upto);
+      while (rows.next()) {
+        int64_t index = rows->int64(0);
+        for (const auto& subject : parse_json(rows->str(1))) pending_index_.emplace_back(subject.get<std::string>(), index);
+      }
+    }
+    Transaction txn(writer_);
+    set_indexed_upto(upto);
+    txn.commit();
+    flush_index();
   }
 
   void write_state(const LedgerTreeState& state) {
@@ -303,9 +377,15 @@ class SqliteLedger : public LedgerStore {
     run(root);
   }
 
+  using Clock = std::chrono::steady_clock;
+  static constexpr size_t kIndexFlushRows = 100000;
+  static constexpr std::chrono::milliseconds kIndexFlushInterval{1000};
+
   std::mutex mutex_;
   Db writer_;
   ReaderPool readers_;
+  std::vector<std::pair<std::string, int64_t>> pending_index_;  // (subject, idx) committed, not yet indexed
+  Clock::time_point last_index_flush_ = Clock::now();
 };
 
 // The tenant recorded in a ledger file (for hashed file names).
