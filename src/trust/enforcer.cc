@@ -18,6 +18,9 @@ using GrantPtr = std::shared_ptr<const Grant>;
 // to (and that its owning account owns), an account those it owns.
 std::vector<GrantPtr> held_grants(const Principal& p, const PrivacyState& s) {
   std::vector<GrantPtr> out;
+  // Grants are used by data users only, judged by the roles held now: staff
+  // who left their post lose its grants with the next request.
+  if (!p.has(Role::kConsumer) && !p.has(Role::kCityStaff)) return out;
   if (p.kind == PrincipalKind::kClient) {
     for (const auto& id : p.grant_ids) {
       auto it = s.grants.find(id);

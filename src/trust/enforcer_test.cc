@@ -444,5 +444,17 @@ TEST_F(EnforcerTest, DISABLED_MeasureDecide) {
   std::cout << "decide: " << ns / (rounds * entities.size()) << " ns per entity (" << allowed << " allowed)\n";
 }
 
+TEST_F(EnforcerTest, AGrantBitesOnlyWhileItsHolderIsADataUser) {
+  add_grant();
+  ConsentRecord r = add_consent(kAlice, {"machi:MobilityPlanning"});
+  event(r, ConsentEventType::kGiven, kT0);
+  EXPECT_TRUE(decide(bus_, resident(kAlice), kT0 + 1).allowed);
+  // The same account after losing the consumer role (say, its post ended).
+  Principal former = account("acc-bus", {Role::kProvider});
+  Decision d = decide(former, resident(kAlice), kT0 + 1);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.reason, "no_grant");
+}
+
 }  // namespace
 }  // namespace machi::trust

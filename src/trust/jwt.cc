@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "core/error.h"
+#include "trust/merkle.h"
 #include "trust/base64url.h"
 
 namespace machi::trust {
@@ -36,14 +37,6 @@ using ParamsPtr = std::unique_ptr<OSSL_PARAM, Deleter<OSSL_PARAM, OSSL_PARAM_fre
 
 std::shared_ptr<EVP_PKEY> share(EVP_PKEY* key) { return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free); }
 
-std::string sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr)) {
-    throw Error(ErrorType::kInternalError, "SHA-256 failed");
-  }
-  return std::string(reinterpret_cast<char*>(digest), size);
-}
 
 std::string bn_bytes(const EVP_PKEY* key, const char* name, size_t pad = 0) {
   BIGNUM* raw = nullptr;
@@ -289,7 +282,7 @@ JwsKey::JwsKey(std::shared_ptr<EVP_PKEY> key, JwsAlg alg, std::string kid)
 
 JwsKey JwsKey::from_evp(EVP_PKEY* key, std::string kid) {
   JwsAlg alg = alg_of(key);
-  if (kid.empty()) kid = base64url_encode(sha256(thumbprint_members(key, alg).dump()));
+  if (kid.empty()) kid = base64url_encode(sha256_bytes(thumbprint_members(key, alg).dump()));
   EVP_PKEY_up_ref(key);
   return JwsKey(share(key), alg, std::move(kid));
 }

@@ -71,6 +71,11 @@ Hash sha256(std::string_view data) { return digest<1>({data}); }
 
 Hash sha256(std::string_view first, std::string_view second) { return digest<2>({first, second}); }
 
+std::string sha256_bytes(std::string_view bytes) {
+  Hash h = sha256(bytes);
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
 Hash leaf_hash(std::string_view leaf_input) { return digest<2>({std::string_view("\x00", 1), leaf_input}); }
 
 Hash node_hash(const Hash& left, const Hash& right) {

@@ -43,6 +43,8 @@ struct LeafRange {
 };
 
 Hash sha256(std::string_view bytes);
+// The same digest as a byte string (cache keys, base64url encodings).
+std::string sha256_bytes(std::string_view bytes);
 // SHA-256 of the concatenation, without building it.
 Hash sha256(std::string_view first, std::string_view second);
 Hash leaf_hash(std::string_view leaf_input);

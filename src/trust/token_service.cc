@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "trust/merkle.h"
+
 namespace machi::trust {
 namespace {
 
@@ -26,14 +28,6 @@ namespace fs = std::filesystem;
   throw OAuthError(ErrorType::kUnauthorized, "invalid_client", std::move(description));
 }
 
-std::string sha256(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (!EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr)) {
-    throw Error(ErrorType::kInternalError, "SHA-256 failed");
-  }
-  return std::string(reinterpret_cast<char*>(digest), size);
-}
 
 // Longer names cannot exist (usernames and client ids are short); refusing
 // them up front also bounds the rate limiter's memory per name.
@@ -267,7 +261,7 @@ TokenService::Verified TokenService::verify_external(const JwtParts& jwt, TimeMs
 
 TokenService::Verified TokenService::verified(std::string_view token, TimeMs now) {
   if (token.empty()) unauthorized("no bearer token");
-  std::string digest = sha256(token);
+  std::string digest = sha256_bytes(token);
   {
     std::shared_lock lock(cache_mu_);
     auto it = cache_.find(digest);
@@ -333,7 +327,7 @@ void TokenService::revoke(std::string_view bearer_token, TimeMs now) {
   auto dir = directories_.get(v.tenant, false);
   if (!dir) unauthorized("tenant " + v.tenant + " no longer exists");
   dir->revoke_token(v.jti, v.usable_until, now);
-  forget(sha256(bearer_token));
+  forget(sha256_bytes(bearer_token));
 }
 
 }  // namespace machi::trust
