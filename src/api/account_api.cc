@@ -34,9 +34,7 @@ std::vector<trust::Ward> wards_member(const Json& body) {
 }
 
 http::Response list_accounts(http::Request& request, ApiDeps deps) {
-  Json out = Json::array();
-  for (const auto& account : directory_of(request, deps)->accounts()) out.push_back(trust::account_json(account));
-  return json_response(200, out);
+  return list_response(directory_of(request, deps)->accounts(), trust::account_json);
 }
 
 http::Response create_account(http::Request& request, ApiDeps deps) {
@@ -147,11 +145,7 @@ void check_grants_held(const trust::Principal& p, const std::vector<std::string>
 
 http::Response list_clients(http::Request& request, ApiDeps deps) {
   const auto& p = principal_of(request);
-  Json out = Json::array();
-  for (const auto& client : directory_of(request, deps)->clients(is_admin(p) ? "" : p.account_id)) {
-    out.push_back(trust::client_json(client));
-  }
-  return json_response(200, out);
+  return list_response(directory_of(request, deps)->clients(is_admin(p) ? "" : p.account_id), trust::client_json);
 }
 
 http::Response create_client(http::Request& request, ApiDeps deps) {

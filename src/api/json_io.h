@@ -33,4 +33,12 @@ uint64_t required_uint_param(const http::Request& request, const char* name);
 
 Json principal_json(const trust::Principal& principal);
 
+// 200 with a JSON array of to_json(item) for each item.
+template <class Items, class ToJson>
+http::Response list_response(const Items& items, ToJson to_json) {
+  Json out = Json::array();
+  for (const auto& item : items) out.push_back(to_json(item));
+  return json_response(200, out);
+}
+
 }  // namespace machi::api

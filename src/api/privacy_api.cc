@@ -50,9 +50,7 @@ http::Response created(const Json& body) { return json_response(201, body); }
 // ---- personal types, settings, notices ----
 
 http::Response list_personal_types(http::Request& request, ApiDeps deps) {
-  Json out = Json::array();
-  for (const auto& t : privacy_of(request, deps)->personal_types()) out.push_back(trust::to_json(t));
-  return json_response(200, out);
+  return list_response(privacy_of(request, deps)->personal_types(), [](const auto& item) { return trust::to_json(item); });
 }
 
 http::Response put_personal_type(http::Request& request, ApiDeps deps) {
@@ -69,9 +67,7 @@ http::Response put_personal_type(http::Request& request, ApiDeps deps) {
 }
 
 http::Response list_settings(http::Request& request, ApiDeps deps) {
-  Json out = Json::array();
-  for (const auto& s : public_privacy_of(request, deps)->purpose_settings()) out.push_back(trust::to_json(s));
-  return json_response(200, out);
+  return list_response(public_privacy_of(request, deps)->purpose_settings(), [](const auto& item) { return trust::to_json(item); });
 }
 
 http::Response put_setting(http::Request& request, ApiDeps deps) {
@@ -86,9 +82,7 @@ http::Response put_setting(http::Request& request, ApiDeps deps) {
 }
 
 http::Response list_notices(http::Request& request, ApiDeps deps) {
-  Json out = Json::array();
-  for (const auto& n : public_privacy_of(request, deps)->notices()) out.push_back(trust::to_json(n));
-  return json_response(200, out);
+  return list_response(public_privacy_of(request, deps)->notices(), [](const auto& item) { return trust::to_json(item); });
 }
 
 http::Response publish_notice(http::Request& request, ApiDeps deps) {

@@ -170,11 +170,12 @@ trust::Grant add_grant(trust::Trust& trust, trust::TenantPrivacy& privacy, const
 }
 
 // One query of the first residents through the enforcement point, as the
-// API's query handler runs it (the demo resident is the first adult).
+// API's query handler runs it (the demo resident is the first adult), and
+// logged with the action text the API writes (parameter names, types).
 void read_as(trust::Trust& trust, store::TenantStore& tenant, const trust::Principal& who, const std::string& grant,
              const char* purpose, TimeMs now) {
   auto access =
-      trust.begin_read(kTenant, who, grant, purpose, "GET /ngsi-ld/v1/entities?type=Resident&limit=100", now);
+      trust.begin_read(kTenant, who, grant, purpose, "GET /ngsi-ld/v1/entities?type=Resident&limit", now);
   store::EntityQuery query;
   query.types = {StoredForm().iri("Resident")};
   query.limit = 100;
