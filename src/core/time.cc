@@ -49,6 +49,34 @@ bool valid_day(int y, int m, int d) {
 
 }  // namespace
 
+int64_t month_of(TimeMs ms) {
+  int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  return y * 12 + (m - 1);
+}
+
+TimeMs month_start(int64_t month) {
+  int64_t y = month >= 0 ? month / 12 : (month - 11) / 12;
+  unsigned m = static_cast<unsigned>(month - y * 12) + 1;
+  return days_from_civil(y, m, 1) * 86400000;
+}
+
+TimeMs add_months(TimeMs ms, int64_t months) {
+  int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+  TimeMs time_of_day = ms - days * 86400000;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  int64_t target = y * 12 + (m - 1) + months;
+  int64_t ty = target >= 0 ? target / 12 : (target - 11) / 12;
+  unsigned tm = static_cast<unsigned>(target - ty * 12) + 1;
+  unsigned td = d;
+  while (td > 28 && !valid_day(static_cast<int>(ty), static_cast<int>(tm), static_cast<int>(td))) --td;
+  return days_from_civil(ty, tm, td) * 86400000 + time_of_day;
+}
+
 TimeMs now_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

@@ -20,4 +20,12 @@ std::optional<TimeMs> parse_datetime(std::string_view text);
 // Formats as "YYYY-MM-DDThh:mm:ss.fffZ".
 std::string format_datetime(TimeMs ms);
 
+// Calendar months in UTC, counted from year 0 (month = year * 12 + (m - 1)),
+// for time partitions and calendar durations such as P1M.
+int64_t month_of(TimeMs ms);
+// The first millisecond of a month.
+TimeMs month_start(int64_t month);
+// The same day and time `months` later (the day clamped to the month's end).
+TimeMs add_months(TimeMs ms, int64_t months);
+
 }  // namespace machi

@@ -25,4 +25,21 @@ TEST(Time, FormatRoundTrips) {
   EXPECT_EQ(format_datetime(-1), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(Time, MonthsCountFromYearZeroInUtc) {
+  TimeMs t = *parse_datetime("2026-11-15T10:00:00Z");
+  EXPECT_EQ(month_of(t), 2026 * 12 + 10);
+  EXPECT_EQ(month_start(month_of(t)), *parse_datetime("2026-11-01T00:00:00Z"));
+  EXPECT_EQ(month_of(*parse_datetime("2026-11-30T23:59:59.999Z")), 2026 * 12 + 10);
+  EXPECT_EQ(month_of(*parse_datetime("2026-12-01T00:00:00Z")), 2026 * 12 + 11);
+  EXPECT_EQ(month_of(*parse_datetime("1969-12-31T23:59:59Z")), 1969 * 12 + 11);
+  EXPECT_EQ(month_start(1969 * 12 + 11), *parse_datetime("1969-12-01T00:00:00Z"));
+}
+
+TEST(Time, AddMonthsClampsTheDayToTheMonthsEnd) {
+  EXPECT_EQ(add_months(*parse_datetime("2026-01-31T09:30:00Z"), 1), *parse_datetime("2026-02-28T09:30:00Z"));
+  EXPECT_EQ(add_months(*parse_datetime("2024-01-31T00:00:00Z"), 1), *parse_datetime("2024-02-29T00:00:00Z"));
+  EXPECT_EQ(add_months(*parse_datetime("2026-11-01T00:00:00Z"), 2), *parse_datetime("2027-01-01T00:00:00Z"));
+  EXPECT_EQ(add_months(*parse_datetime("2026-03-01T00:00:00Z"), -12), *parse_datetime("2025-03-01T00:00:00Z"));
+}
+
 }  // namespace machi

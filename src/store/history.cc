@@ -1,9 +1,86 @@
 #include "store/history.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <unordered_map>
 
 namespace machi::store {
 namespace {
+
+constexpr TimeMs kHourMs = 3600000;
+
+// ---- Partitions ------------------------------------------------------------
+
+std::string partition_name(int64_t month) {
+  char name[32];
+  std::snprintf(name, sizeof name, "history_%04lld%02lld", static_cast<long long>(month / 12),
+                static_cast<long long>(month % 12 + 1));
+  return name;
+}
+
+// Months outside years 0..9999 have no partition name; observedAt cannot
+// express them anyway (parse_datetime reads four-digit years).
+int64_t checked_month(TimeMs time) {
+  int64_t month = month_of(time);
+  if (month < 0 || month >= 10000 * 12) {
+    throw Error(ErrorType::kBadRequestData, "history time " + std::to_string(time) + " is outside years 0000-9999");
+  }
+  return month;
+}
+
+void recreate_view(Db& db) {
+  std::string sql = "DROP VIEW IF EXISTS history; CREATE VIEW history AS ";
+  auto rows = select_rows(db.cached("SELECT name FROM history_partitions ORDER BY month"));
+  bool any = false;
+  while (rows.next()) {
+    if (any) sql += " UNION ALL ";
+    sql += "SELECT entity, attr, dataset_id, time, num, instance FROM " + rows->str(0);
+    any = true;
+  }
+  if (!any) sql += "SELECT NULL AS entity, NULL AS attr, NULL AS dataset_id, NULL AS time, NULL AS num, "
+                   "NULL AS instance WHERE 0";
+  db.exec(sql);
+}
+
+// The partition of a month, created when new (inside the writer's
+// transaction, so a rolled-back batch takes its new partitions with it).
+const std::string& ensure_partition(Db& db, int64_t month, std::map<int64_t, std::string>& known) {
+  auto it = known.find(month);
+  if (it != known.end()) return it->second;
+  std::string name = partition_name(month);
+  {
+    auto rows = select_rows(db.cached("SELECT 1 FROM history_partitions WHERE month = ?1"), month);
+    if (!rows.next()) {
+      db.exec("CREATE TABLE " + name +
+              "(entity INTEGER NOT NULL, attr INTEGER NOT NULL, dataset_id TEXT NOT NULL DEFAULT '', "
+              "time INTEGER NOT NULL, num REAL, instance TEXT); "
+              "CREATE INDEX " + name + "_by_entity ON " + name + "(entity, attr, dataset_id, time)");
+      db.cached("INSERT INTO history_partitions(month, name) VALUES(?1, ?2)").exec(month, name);
+      recreate_view(db);
+    }
+  }
+  return known.emplace(month, std::move(name)).first->second;
+}
+
+struct Partition {
+  int64_t month;
+  std::string name;
+};
+
+// The partitions that may hold points of [from, to), oldest first.
+std::vector<Partition> partitions_in(Db& db, TimeMs from, TimeMs to) {
+  int64_t first = from <= kMinTime ? INT64_MIN : month_of(from);
+  int64_t last = to >= kMaxTime ? INT64_MAX : month_of(to - 1);
+  std::vector<Partition> out;
+  auto rows = select_rows(db.cached("SELECT month, name FROM history_partitions WHERE month BETWEEN ?1 AND ?2 "
+                                    "ORDER BY month"),
+                          first, last);
+  while (rows.next()) out.push_back({rows->int64(0), rows->str(1)});
+  return out;
+}
+
+// ---- Interning -------------------------------------------------------------
 
 // The history key of an entity id, created on first use. Not cached: one
 // primary-key probe per mutation, and a rolled-back insert needs no undo.
@@ -16,16 +93,104 @@ int64_t history_key(Db& db, const std::string& entity_id) {
   return db.last_insert_rowid();
 }
 
+std::optional<int64_t> existing_key(Db& db, const char* sql, const std::string& name) {
+  auto rows = select_rows(db.cached(sql), name);
+  if (rows.next()) return rows->int64(0);
+  return std::nullopt;
+}
+
+std::optional<int64_t> entity_key(Db& db, const std::string& entity_id) {
+  return existing_key(db, "SELECT id FROM history_entities WHERE entity_id = ?1", entity_id);
+}
+
+std::optional<int64_t> attr_key(Db& db, const std::string& iri) {
+  return existing_key(db, "SELECT id FROM terms WHERE iri = ?1", iri);
+}
+
 // The id of an attribute IRI in terms, inserted when new. The entity
 // writer's cache of term ids looks terms up on a miss, so it needs no news.
 int64_t term_id(Db& db, const std::string& iri) {
-  {
-    auto rows = select_rows(db.cached("SELECT id FROM terms WHERE iri = ?1"), iri);
-    if (rows.next()) return rows->int64(0);
-  }
+  if (auto id = attr_key(db, iri)) return *id;
   db.cached("INSERT INTO terms(iri) VALUES(?1)").exec(iri);
   return db.last_insert_rowid();
 }
+
+// ---- Writing ---------------------------------------------------------------
+
+// One row to insert, and what it adds to its hour's summary.
+struct Row {
+  int64_t entity;
+  int64_t attr;
+  const std::string* dataset_id;
+  TimeMs time;
+  std::optional<double> number;
+  const std::string* text;  // null: a deletion marker (no summary)
+};
+
+struct HourKey {
+  int64_t entity, attr;
+  std::string dataset_id;
+  TimeMs hour;
+  bool operator<(const HourKey& o) const {
+    return std::tie(entity, attr, dataset_id, hour) < std::tie(o.entity, o.attr, o.dataset_id, o.hour);
+  }
+};
+
+struct HourSums {
+  int64_t count = 0, numbers = 0;
+  double sum = 0, sumsq = 0, min = 0, max = 0;
+  void add(const std::optional<double>& number) {
+    ++count;
+    if (!number) return;
+    double v = *number;
+    if (numbers == 0 || v < min) min = v;
+    if (numbers == 0 || v > max) max = v;
+    ++numbers;
+    sum += v;
+    sumsq += v * v;
+  }
+};
+
+TimeMs hour_of(TimeMs time) { return time >= 0 ? time / kHourMs * kHourMs : (time - kHourMs + 1) / kHourMs * kHourMs; }
+
+// Inserts rows and adds them to the hourly summaries, one upsert per hour.
+class RowWriter {
+ public:
+  explicit RowWriter(Db& db) : db_(db) {}
+
+  void add(const Row& row) {
+    const std::string& partition = ensure_partition(db_, checked_month(row.time), partitions_);
+    std::optional<std::string_view> text;
+    if (row.text) text = *row.text;
+    // OR IGNORE: no statement journal (see entity_writer.cc); nothing conflicts.
+    db_.cached("INSERT OR IGNORE INTO " + partition +
+               "(entity, attr, dataset_id, time, num, instance) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+        .exec(row.entity, row.attr, *row.dataset_id, static_cast<int64_t>(row.time), row.number, text);
+    if (row.text) hours_[{row.entity, row.attr, *row.dataset_id, hour_of(row.time)}].add(row.number);
+  }
+
+  void finish() {
+    Stmt& upsert = db_.cached(
+        "INSERT INTO history_hourly(entity, attr, dataset_id, hour, n, vn, sum, sumsq, min, max) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT(entity, attr, dataset_id, hour) DO UPDATE SET n = n + excluded.n, vn = vn + excluded.vn, "
+        "sum = sum + excluded.sum, sumsq = sumsq + excluded.sumsq, "
+        "min = CASE WHEN excluded.vn = 0 THEN min WHEN vn = 0 OR excluded.min < min THEN excluded.min ELSE min END, "
+        "max = CASE WHEN excluded.vn = 0 THEN max WHEN vn = 0 OR excluded.max > max THEN excluded.max ELSE max END");
+    for (const auto& [key, s] : hours_) {
+      std::optional<double> min, max;
+      if (s.numbers) min = s.min, max = s.max;
+      upsert.exec(key.entity, key.attr, key.dataset_id, static_cast<int64_t>(key.hour), s.count, s.numbers, s.sum,
+                  s.sumsq, min, max);
+    }
+    hours_.clear();
+  }
+
+ private:
+  Db& db_;
+  std::map<int64_t, std::string> partitions_;
+  std::map<HourKey, HourSums> hours_;
+};
 
 [[noreturn]] void bad_point(size_t i, const HistoryPoint& p, const std::string& why) {
   throw Error(ErrorType::kBadRequestData,
@@ -57,17 +222,145 @@ TimeMs check_point(size_t i, const HistoryPoint& p) {
   const std::string none;
   const std::string& dataset_id = dataset != instance.end() && dataset->is_string() ? dataset->get_ref<const std::string&>() : none;
   if (dataset_id != p.dataset_id) bad_point(i, p, "dataset_id differs from the instance's datasetId");
+  int64_t month = month_of(*time);
+  if (month < 0 || month >= 10000 * 12) bad_point(i, p, "observedAt is outside years 0000-9999");
   return *time;
 }
 
+// ---- Reading ---------------------------------------------------------------
+
+struct Keys {
+  std::vector<std::pair<int64_t, const std::string*>> entities;  // (key, entity id)
+  std::vector<std::pair<int64_t, const std::string*>> attrs;     // empty = all
+  std::map<int64_t, std::string> attr_names;
+  bool none = false;  // nothing can match
+};
+
+Keys resolve_keys(Db& db, const HistoryRead& read) {
+  Keys keys;
+  for (const auto& id : read.entity_ids) {
+    if (auto key = entity_key(db, id)) keys.entities.emplace_back(*key, &id);
+  }
+  for (const auto& attr : read.attrs) {
+    if (auto key = attr_key(db, attr)) keys.attrs.emplace_back(*key, &attr);
+  }
+  keys.none = keys.entities.empty() || (!read.attrs.empty() && keys.attrs.empty());
+  return keys;
+}
+
+const std::string& attr_name(Db& db, Keys& keys, int64_t attr) {
+  auto it = keys.attr_names.find(attr);
+  if (it != keys.attr_names.end()) return it->second;
+  auto rows = select_rows(db.cached("SELECT iri FROM terms WHERE id = ?1"), attr);
+  return keys.attr_names.emplace(attr, rows.next() ? rows->str(0) : std::string()).first->second;
+}
+
+std::string attr_filter(const Keys& keys) {
+  if (keys.attrs.empty()) return "";
+  std::string sql = " AND attr IN (";
+  for (size_t i = 0; i < keys.attrs.size(); ++i) sql += (i ? "," : "") + std::to_string(keys.attrs[i].first);
+  return sql + ")";
+}
+
+void read_partition(Db& db, Keys& keys, const Partition& partition, int64_t entity, const std::string& entity_id,
+                    const HistoryRead& read, std::vector<HistoryPoint>& out) {
+  std::string columns = read.numbers_only ? "attr, dataset_id, time, num, NULL, rowid" : "attr, dataset_id, time, num, instance, rowid";
+  Stmt& stmt = db.cached("SELECT " + columns + " FROM " + partition.name +
+                         " WHERE entity = ?1 AND time >= ?2 AND time < ?3" + attr_filter(keys) +
+                         " ORDER BY attr, dataset_id, time, rowid");
+  auto rows = select_rows(stmt, entity, static_cast<int64_t>(read.from), static_cast<int64_t>(read.to));
+  char key[48];
+  while (rows.next()) {
+    HistoryPoint point;
+    point.entity_id = entity_id;
+    point.attr = attr_name(db, keys, rows->int64(0));
+    point.dataset_id = rows->str(1);
+    point.time = rows->int64(2);
+    if (!rows->is_null(3)) point.number = rows->real(3);
+    if (!rows->is_null(4)) point.instance = Json::parse(rows->text(4));
+    std::snprintf(key, sizeof key, "%lld-%lld", static_cast<long long>(partition.month),
+                  static_cast<long long>(rows->int64(5)));
+    point.key = key;
+    out.push_back(std::move(point));
+  }
+}
+
+bool same_series(const HistoryPoint& a, const HistoryPoint& b) { return a.attr == b.attr && a.dataset_id == b.dataset_id; }
+
+// Orders one entity's points by series then time (partitions come oldest
+// first, each in series order), and keeps the last N of each series.
+void order_series(std::vector<HistoryPoint>& points, size_t begin, size_t last_n) {
+  std::stable_sort(points.begin() + begin, points.end(), [](const HistoryPoint& a, const HistoryPoint& b) {
+    return std::tie(a.attr, a.dataset_id, a.time) < std::tie(b.attr, b.dataset_id, b.time);
+  });
+  if (last_n == 0) return;
+  std::vector<HistoryPoint> kept;
+  size_t i = begin;
+  while (i < points.size()) {
+    size_t j = i;
+    while (j < points.size() && same_series(points[i], points[j])) ++j;
+    for (size_t k = j - std::min(last_n, j - i); k < j; ++k) kept.push_back(std::move(points[k]));
+    i = j;
+  }
+  points.resize(begin);
+  for (auto& p : kept) points.push_back(std::move(p));
+}
+
 }  // namespace
+
+void migrate_history_to_partitions(Db& db) {
+  db.exec(R"sql(
+CREATE TABLE history_partitions(
+  month INTEGER PRIMARY KEY,   -- year * 12 + month - 1, UTC
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE history_hourly(
+  entity INTEGER NOT NULL,
+  attr INTEGER NOT NULL,
+  dataset_id TEXT NOT NULL,
+  hour INTEGER NOT NULL,       -- the hour's first millisecond
+  n INTEGER NOT NULL,          -- instances
+  vn INTEGER NOT NULL,         -- numeric instances
+  sum REAL NOT NULL,
+  sumsq REAL NOT NULL,
+  min REAL,
+  max REAL,
+  PRIMARY KEY(entity, attr, dataset_id, hour)
+) WITHOUT ROWID;
+)sql");
+  {
+    RowWriter writer(db);
+    auto rows = select_rows(db.cached("SELECT entity, attr, dataset_id, time, instance FROM history ORDER BY rowid"));
+    while (rows.next()) {
+      std::string dataset_id = rows->str(2);
+      std::optional<std::string> text;
+      std::optional<double> number;
+      if (!rows->is_null(4)) {
+        text = rows->str(4);
+        number = instance_number(Json::parse(*text));
+      }
+      writer.add({rows->int64(0), rows->int64(1), &dataset_id, rows->int64(3), number, text ? &*text : nullptr});
+    }
+    writer.finish();
+  }
+  db.exec("DROP TABLE history");
+  recreate_view(db);
+}
+
+std::optional<double> instance_number(const Json& instance) {
+  auto type = instance.find("type");
+  if (type == instance.end() || *type != "Property") return std::nullopt;
+  auto value = instance.find("value");
+  if (value == instance.end() || !value->is_number()) return std::nullopt;
+  return value->get<double>();
+}
 
 std::vector<ImportedPoint> prepare_import(const std::vector<HistoryPoint>& points) {
   std::vector<ImportedPoint> out;
   out.reserve(points.size());
   for (size_t i = 0; i < points.size(); ++i) {
     TimeMs time = check_point(i, points[i]);
-    out.push_back({&points[i], time, points[i].instance.dump()});
+    out.push_back({&points[i], time, points[i].instance.dump(), instance_number(points[i].instance)});
   }
   return out;
 }
@@ -81,7 +374,7 @@ void import_history(Db& db, const std::vector<ImportedPoint>& points) {
     if (it == cache.end()) it = cache.emplace(name, intern(db, name)).first;
     return it->second;
   };
-  Stmt& insert = db.cached("INSERT OR IGNORE INTO history(entity, attr, dataset_id, time, instance) VALUES(?1, ?2, ?3, ?4, ?5)");
+  RowWriter writer(db);
   const std::string* last_entity = nullptr;
   const std::string* last_attr = nullptr;
   int64_t entity = 0, attr = 0;
@@ -94,45 +387,115 @@ void import_history(Db& db, const std::vector<ImportedPoint>& points) {
       last_attr = &p.point->attr;
       attr = key_of(attrs, *last_attr, term_id);
     }
-    insert.exec(entity, attr, p.point->dataset_id, static_cast<int64_t>(p.time), p.text);
+    writer.add({entity, attr, &p.point->dataset_id, p.time, p.number, &p.text});
   }
+  writer.finish();
 }
 
 void append_history(Db& db, const std::string& entity_id, const std::vector<HistoryChange>& changes,
                     const TermIds& term) {
   if (changes.empty()) return;
   int64_t key = history_key(db, entity_id);
-  // OR IGNORE: no statement journal (see entity_writer.cc); nothing conflicts.
-  Stmt& insert = db.cached("INSERT OR IGNORE INTO history(entity, attr, dataset_id, time, instance) VALUES(?1, ?2, ?3, ?4, ?5)");
+  RowWriter writer(db);
   for (const HistoryChange& change : changes) {
     std::optional<std::string> text;
-    if (change.instance) text = change.instance->dump();
-    insert.exec(key, term(change.attr), change.dataset_id, static_cast<int64_t>(change.time), text);
+    std::optional<double> number;
+    if (change.instance) {
+      text = change.instance->dump();
+      number = instance_number(*change.instance);
+    }
+    writer.add({key, term(change.attr), &change.dataset_id, change.time, number, text ? &*text : nullptr});
   }
+  writer.finish();
 }
 
-std::vector<HistoryPoint> read_history(Db& db, const std::string& entity_id, const std::string& attr, TimeMs from,
-                                       TimeMs to) {
-  // rowid breaks ties between points of the same millisecond: write order.
-  static const std::string kSelect =
-      "SELECT t.iri, h.dataset_id, h.time, h.instance FROM history h JOIN terms t ON t.id = h.attr "
-      "WHERE h.entity = (SELECT id FROM history_entities WHERE entity_id = ?1) AND h.time >= ?2 AND h.time < ?3 ";
-  Stmt& stmt = attr.empty() ? db.cached(kSelect + "ORDER BY h.time, h.rowid")
-                            : db.cached(kSelect + "AND h.attr = (SELECT id FROM terms WHERE iri = ?4) "
-                                                  "ORDER BY h.time, h.rowid");
-  auto rows = attr.empty() ? select_rows(stmt, entity_id, static_cast<int64_t>(from), static_cast<int64_t>(to))
-                           : select_rows(stmt, entity_id, static_cast<int64_t>(from), static_cast<int64_t>(to), attr);
+std::vector<HistoryPoint> read_history(Db& db, const HistoryRead& read) {
   std::vector<HistoryPoint> points;
-  while (rows.next()) {
-    HistoryPoint point;
-    point.entity_id = entity_id;
-    point.attr = rows->str(0);
-    point.dataset_id = rows->str(1);
-    point.time = rows->int64(2);
-    if (!rows->is_null(3)) point.instance = Json::parse(rows->text(3));
-    points.push_back(std::move(point));
+  if (read.from >= read.to) return points;
+  Keys keys = resolve_keys(db, read);
+  if (keys.none) return points;
+  auto partitions = partitions_in(db, read.from, read.to);
+  for (const auto& [entity, entity_id] : keys.entities) {
+    size_t begin = points.size();
+    for (const auto& partition : partitions) read_partition(db, keys, partition, entity, *entity_id, read, points);
+    order_series(points, begin, read.last_n);
   }
   return points;
+}
+
+std::vector<HourSummary> read_hourly(Db& db, const HistoryRead& read) {
+  std::vector<HourSummary> out;
+  Keys keys = resolve_keys(db, read);
+  if (keys.none) return out;
+  TimeMs from = read.from <= kMinTime ? kMinTime : hour_of(read.from);
+  TimeMs to = read.to >= kMaxTime ? kMaxTime : hour_of(read.to - 1) + kHourMs;
+  Stmt& stmt = db.cached("SELECT attr, dataset_id, hour, n, vn, sum, sumsq, min, max FROM history_hourly "
+                         "WHERE entity = ?1 AND hour >= ?2 AND hour < ?3" + attr_filter(keys) +
+                         " ORDER BY attr, dataset_id, hour");
+  for (const auto& [entity, entity_id] : keys.entities) {
+    auto rows = select_rows(stmt, entity, static_cast<int64_t>(from), static_cast<int64_t>(to));
+    size_t begin = out.size();
+    while (rows.next()) {
+      HourSummary s;
+      s.entity_id = *entity_id;
+      s.attr = attr_name(db, keys, rows->int64(0));
+      s.dataset_id = rows->str(1);
+      s.hour = rows->int64(2);
+      s.count = rows->int64(3);
+      s.numbers = rows->int64(4);
+      s.sum = rows->real(5);
+      s.sumsq = rows->real(6);
+      if (!rows->is_null(7)) s.min = rows->real(7);
+      if (!rows->is_null(8)) s.max = rows->real(8);
+      out.push_back(std::move(s));
+    }
+    std::stable_sort(out.begin() + begin, out.end(), [](const HourSummary& a, const HourSummary& b) {
+      return std::tie(a.attr, a.dataset_id, a.hour) < std::tie(b.attr, b.dataset_id, b.hour);
+    });
+  }
+  return out;
+}
+
+size_t expire_history(Db& db, const std::vector<std::string>& entity_ids, TimeMs before) {
+  size_t deleted = 0;
+  auto partitions = partitions_in(db, kMinTime, before);
+  for (const auto& id : entity_ids) {
+    auto entity = entity_key(db, id);
+    if (!entity) continue;
+    for (const auto& partition : partitions) {
+      db.cached("DELETE FROM " + partition.name + " WHERE entity = ?1 AND time < ?2").exec(*entity, static_cast<int64_t>(before));
+      deleted += static_cast<size_t>(db.changes());
+    }
+    // Hours that straddle `before` keep their summary: it still counts the
+    // expired points until the hour itself expires.
+    db.cached("DELETE FROM history_hourly WHERE entity = ?1 AND hour + 3600000 <= ?2").exec(*entity, static_cast<int64_t>(before));
+  }
+  bool dropped = false;
+  for (const auto& partition : partitions) {
+    if (db.scalar("SELECT count(*) FROM (SELECT 1 FROM " + partition.name + " LIMIT 1)").value_or(0) != 0) continue;
+    db.exec("DROP TABLE " + partition.name);
+    db.cached("DELETE FROM history_partitions WHERE month = ?1").exec(partition.month);
+    dropped = true;
+  }
+  if (dropped) recreate_view(db);
+  return deleted;
+}
+
+size_t erase_history(Db& db, const std::string& entity_id, const std::vector<std::string>& attrs) {
+  auto entity = entity_key(db, entity_id);
+  if (!entity) return 0;
+  Keys keys;
+  for (const auto& attr : attrs) {
+    if (auto key = attr_key(db, attr)) keys.attrs.emplace_back(*key, &attr);
+  }
+  if (!attrs.empty() && keys.attrs.empty()) return 0;
+  size_t deleted = 0;
+  for (const auto& partition : partitions_in(db, kMinTime, kMaxTime)) {
+    db.cached("DELETE FROM " + partition.name + " WHERE entity = ?1" + attr_filter(keys)).exec(*entity);
+    deleted += static_cast<size_t>(db.changes());
+  }
+  db.cached("DELETE FROM history_hourly WHERE entity = ?1" + attr_filter(keys)).exec(*entity);
+  return deleted;
 }
 
 }  // namespace machi::store

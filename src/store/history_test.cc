@@ -24,7 +24,7 @@ Json observed(double value, TimeMs t, const std::string& dataset_id = "") {
 
 HistoryPoint point(const std::string& entity, const std::string& attr, double value, TimeMs t,
                    const std::string& dataset_id = "") {
-  return {entity, iri(attr), dataset_id, 0, observed(value, t, dataset_id)};
+  return {entity, iri(attr), dataset_id, 0, observed(value, t, dataset_id), std::nullopt, ""};
 }
 
 class HistoryImportTest : public ::testing::Test {
@@ -79,8 +79,9 @@ TEST_F(HistoryImportTest, EntitiesNeedNotExistAndDatasetsAreKept) {
   tenant_->append_history({point("urn:gone", "level", 1.5, kT0, "urn:ds:a"), point("urn:gone", "level", 1.6, kT0)});
   auto points = tenant_->history("urn:gone", iri("level"), 0, INT64_MAX);
   ASSERT_EQ(points.size(), 2u);
-  EXPECT_EQ(points[0].dataset_id, "urn:ds:a");
-  EXPECT_EQ(points[1].dataset_id, "");
+  // Series order: the default instance before named datasets.
+  EXPECT_EQ(points[0].dataset_id, "");
+  EXPECT_EQ(points[1].dataset_id, "urn:ds:a");
   EXPECT_FALSE(tenant_->get("urn:gone"));
 }
 
@@ -153,6 +154,106 @@ TEST_F(HistoryImportTest, BulkImportRate) {
               kSensors * kPerSensor / seconds);
   EXPECT_EQ(rows(), kSensors * kPerSensor);
   EXPECT_LT(seconds, 20.0);
+}
+
+
+// Points land in the partition of their month, and a read of a range reads
+// the partitions it overlaps.
+TEST_F(HistoryImportTest, PointsArePartitionedByMonth) {
+  constexpr TimeMs kDec = 1764547200000;  // 2025-12-01T00:00:00Z
+  tenant_->append_history({point("urn:s:2", "t", 1, kDec - 1), point("urn:s:2", "t", 2, kDec),
+                           point("urn:s:2", "t", 3, kT0 + 5)});
+  Db db(dir_.path() / "machi.db", Db::Mode::kReadWrite);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history_202511"), 1);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history_202512"), 1);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history_202601"), 1);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history"), 3);
+  auto points = tenant_->history("urn:s:2", iri("t"), kDec - 1, kT0 + 6);
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(*points[0].number, 1);
+  EXPECT_EQ(*points[2].number, 3);
+  EXPECT_NE(points[0].key, points[1].key);
+  EXPECT_EQ(tenant_->history("urn:s:2", iri("t"), kDec, kT0).size(), 1u);
+}
+
+TEST_F(HistoryImportTest, LastNKeepsTheLatestPointsOfEachSeries) {
+  std::vector<HistoryPoint> points;
+  for (int i = 0; i < 10; ++i) {
+    points.push_back(point("urn:s:3", "t", i, kT0 + i * 86400000LL * 7));  // weekly: several partitions
+    points.push_back(point("urn:s:3", "u", 100 + i, kT0 + i * 1000));
+  }
+  tenant_->append_history(points);
+  HistoryRead read;
+  read.entity_ids = {"urn:s:3", "urn:unknown"};
+  read.last_n = 3;
+  auto got = tenant_->history(read);
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(got[0].attr, iri("t"));
+  EXPECT_EQ(*got[0].number, 7);
+  EXPECT_EQ(*got[2].number, 9);
+  EXPECT_EQ(*got[3].number, 107);
+  read.numbers_only = true;
+  read.attrs = {iri("u")};
+  got = tenant_->history(read);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[0].instance.is_null());
+  EXPECT_EQ(*got[0].number, 107);
+}
+
+// The hourly summaries agree with the points they summarize, whether the
+// points were imported or written as entity updates.
+TEST_F(HistoryImportTest, HourlySummariesMatchThePoints) {
+  std::vector<HistoryPoint> points;
+  double sum = 0, sumsq = 0;
+  for (int i = 0; i < 120; ++i) {  // two hours of minute data
+    double v = (i * 37) % 11 - 3.5;
+    points.push_back(point("urn:s:4", "t", v, kT0 + i * 60000LL));
+    if (i < 60) sum += v, sumsq += v * v;
+  }
+  tenant_->append_history(points);
+  // A text value counts as an instance but not as a number.
+  Json text = {{"type", "Property"}, {"value", "offline"}, {"observedAt", format_datetime(kT0 + 30 * 60000)}};
+  tenant_->append_history({{"urn:s:4", iri("t"), "", 0, text, std::nullopt, ""}});
+  HistoryRead read;
+  read.entity_ids = {"urn:s:4"};
+  read.from = kT0 + 1;  // rounded outwards to the hour
+  read.to = kT0 + 2 * 3600000LL;
+  auto hours = tenant_->hourly_history(read);
+  ASSERT_EQ(hours.size(), 2u);
+  EXPECT_EQ(hours[0].hour, kT0);
+  EXPECT_EQ(hours[0].count, 61);
+  EXPECT_EQ(hours[0].numbers, 60);
+  EXPECT_DOUBLE_EQ(hours[0].sum, sum);
+  EXPECT_DOUBLE_EQ(hours[0].sumsq, sumsq);
+  EXPECT_EQ(hours[0].min, -3.5);
+  EXPECT_EQ(hours[0].max, 6.5);
+  // Entity updates add to the summary of their hour.
+  Json reading = property(100.0, kT0 + 3 * 3600000LL);
+  reading["observedAt"] = format_datetime(kT0 + 3 * 3600000LL);
+  expect_all_ok(tenant_->write({put(entity("urn:s:4", "Sensor", {{"t", reading}}))}));
+  read.to = kMaxTime;
+  hours = tenant_->hourly_history(read);
+  ASSERT_EQ(hours.size(), 3u);
+  EXPECT_EQ(hours[2].count, 1);
+  EXPECT_EQ(hours[2].max, 100);
+}
+
+TEST_F(HistoryImportTest, ExpiryDeletesOldPointsAndDropsEmptyPartitions) {
+  constexpr TimeMs kDec = 1764547200000;  // 2025-12-01T00:00:00Z
+  tenant_->append_history({point("urn:s:5", "t", 1, kDec), point("urn:s:5", "t", 2, kT0),
+                           point("urn:s:6", "t", 3, kDec)});
+  EXPECT_EQ(tenant_->expire_history({"urn:s:5"}, kT0), 1u);
+  EXPECT_EQ(tenant_->history("urn:s:5", "", kMinTime, kMaxTime).size(), 1u);
+  EXPECT_EQ(tenant_->history("urn:s:6", "", kMinTime, kMaxTime).size(), 1u);  // another entity's points stay
+  EXPECT_EQ(tenant_->expire_history({"urn:s:6"}, kT0), 1u);
+  Db db(dir_.path() / "machi.db", Db::Mode::kReadWrite);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history_partitions WHERE name = 'history_202512'"), 0);
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM history"), 1);
+  HistoryRead read;
+  read.entity_ids = {"urn:s:5", "urn:s:6"};
+  EXPECT_EQ(tenant_->hourly_history(read).size(), 1u);
+  EXPECT_EQ(tenant_->erase_history("urn:s:5", {}), 1u);
+  EXPECT_EQ(tenant_->hourly_history(read).size(), 0u);
 }
 
 }  // namespace

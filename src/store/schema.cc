@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/history.h"
+
 namespace machi::store {
 namespace {
 
@@ -105,6 +107,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> steps = {
       {1, "entities, index tables, geo rtree, history, contexts", [](Db& db) { db.exec(kSchemaV1); }},
       {2, "records of domain modules", [](Db& db) { db.exec(kSchemaV2); }},
+      {3, "history in monthly partitions, with hourly summaries", migrate_history_to_partitions},
   };
   return steps;
 }

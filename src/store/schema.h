@@ -18,7 +18,10 @@
 //                                       id = entity rowid << 16 | k
 //   type_attrs(type, attr, attr_type, n)  summary for /types, /attributes
 //   history_entities(id, entity_id)      entity ids seen by the history
-//   history(entity, attr, dataset_id, time, instance)
+//   history(entity, attr, dataset_id, time, instance)   (v1; see v3)
+//   v3: history_partitions(month, name), history_YYYYMM(entity, attr,
+//       dataset_id, time, num, instance), history_hourly(...), and a view
+//       `history` over the partitions (see store/history.h)
 //   jsonld_contexts(url, document, saved_at)  (used in the default tenant)
 #pragma once
 

@@ -153,6 +153,8 @@ class Db {
   bool in_transaction() const { return db_ && !sqlite3_get_autocommit(db_); }
   // Reads one integer (e.g. a PRAGMA); nullopt when the statement has no row.
   std::optional<int64_t> scalar(std::string_view sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t changes() const { return sqlite3_changes64(db_); }
 
   [[noreturn]] void fail(int code, std::string_view context) const;
 

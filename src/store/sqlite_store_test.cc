@@ -128,8 +128,8 @@ TEST_F(SqliteStoreTest, StorageFailureRollsBackOnlyThatMutation) {
   {
     Db db(dir_.path() / "machi.db", Db::Mode::kReadWrite);
     db.exec(
-        "CREATE TRIGGER boom BEFORE INSERT ON history "
-        "WHEN NEW.entity = (SELECT id FROM history_entities WHERE entity_id = 'urn:boom') "
+        "CREATE TRIGGER boom BEFORE INSERT ON history_entities "
+        "WHEN NEW.entity_id = 'urn:boom' "
         "BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END");
   }
   auto results = tenant_->write({put(entity("urn:ok1", "First", {{"a", property(1)}})),

@@ -169,9 +169,24 @@ QueryResult SqliteTenant::query(const EntityQuery& q) {
   return read([&](Db& db) { return run_query(db, q); });
 }
 
-std::vector<HistoryPoint> SqliteTenant::history(const std::string& entity_id, const std::string& attr, TimeMs from,
-                                                TimeMs to) {
-  return read([&](Db& db) { return read_history(db, entity_id, attr, from, to); });
+std::vector<HistoryPoint> SqliteTenant::history(const HistoryRead& request) {
+  return read([&](Db& db) { return read_history(db, request); });
+}
+
+std::vector<HourSummary> SqliteTenant::hourly_history(const HistoryRead& request) {
+  return read([&](Db& db) { return read_hourly(db, request); });
+}
+
+size_t SqliteTenant::expire_history(const std::vector<std::string>& entity_ids, TimeMs before) {
+  size_t deleted = 0;
+  run_in_writer([&](Db& db) { deleted = store::expire_history(db, entity_ids, before); });
+  return deleted;
+}
+
+size_t SqliteTenant::erase_history(const std::string& entity_id, const std::vector<std::string>& attrs) {
+  size_t deleted = 0;
+  run_in_writer([&](Db& db) { deleted = store::erase_history(db, entity_id, attrs); });
+  return deleted;
 }
 
 void SqliteTenant::append_history(const std::vector<HistoryPoint>& points) {

@@ -63,8 +63,11 @@ class SqliteTenant : public TenantStore {
   std::vector<MutationResult> write(std::vector<Mutation> mutations) override;
   std::vector<TypeInfo> types() override;
   std::vector<AttributeInfo> attributes() override;
-  std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
-                                    TimeMs to) override;
+  using TenantStore::history;
+  std::vector<HistoryPoint> history(const HistoryRead& read) override;
+  std::vector<HourSummary> hourly_history(const HistoryRead& read) override;
+  size_t expire_history(const std::vector<std::string>& entity_ids, TimeMs before) override;
+  size_t erase_history(const std::string& entity_id, const std::vector<std::string>& attrs) override;
   // Checks and serializes on the caller's thread, then inserts on the writer
   // thread in one job (its own savepoint in the group commit).
   void append_history(const std::vector<HistoryPoint>& points) override;

@@ -8,6 +8,7 @@
 // are grouped into one commit (group commit).
 #pragma once
 
+#include <climits>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -101,6 +102,35 @@ struct HistoryPoint {
   std::string dataset_id;                // "" = default instance
   TimeMs time = 0;                       // observedAt, else modifiedAt
   Json instance;                         // the stored-form instance; null for a deletion
+  // Filled by reads: the numeric value (a Property with a number value), and
+  // the point's stable key in the store (for instanceId).
+  std::optional<double> number;
+  std::string key;
+};
+
+constexpr TimeMs kMinTime = INT64_MIN / 2;
+constexpr TimeMs kMaxTime = INT64_MAX / 2;
+
+// Which history to read.
+struct HistoryRead {
+  std::vector<std::string> entity_ids;   // the entities whose points to read
+  std::vector<std::string> attrs;        // expanded; empty = every attribute
+  TimeMs from = kMinTime;                // points with from <= time < to
+  TimeMs to = kMaxTime;
+  size_t last_n = 0;                     // > 0: only the last N points in range per attribute instance
+  bool numbers_only = false;             // leave `instance` null (aggregates need `number` only)
+};
+
+// The points of one attribute instance in one hour [hour, hour + 1 h),
+// summarized as they are written.
+struct HourSummary {
+  std::string entity_id;
+  std::string attr;
+  std::string dataset_id;
+  TimeMs hour = 0;
+  int64_t count = 0;                     // instances, whatever their value
+  int64_t numbers = 0;                   // of which numeric
+  double sum = 0, sumsq = 0, min = 0, max = 0;  // over the numeric ones
 };
 
 // One small document of machi's own domain modules (accounts, consent
@@ -125,8 +155,26 @@ class TenantStore {
   virtual std::vector<AttributeInfo> attributes() = 0;
   // History of one entity's attributes (all attributes when attr is empty),
   // in time order, within [from, to).
-  virtual std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from,
-                                            TimeMs to) = 0;
+  std::vector<HistoryPoint> history(const std::string& entity_id, const std::string& attr, TimeMs from, TimeMs to) {
+    HistoryRead read;
+    read.entity_ids = {entity_id};
+    if (!attr.empty()) read.attrs = {attr};
+    read.from = from;
+    read.to = to;
+    return history(read);
+  }
+  // Points in (entity, attr, datasetId, time) order; a read touches only
+  // the time partitions its range overlaps.
+  virtual std::vector<HistoryPoint> history(const HistoryRead& read) = 0;
+  // Hourly summaries (from and to rounded outwards to whole hours), in
+  // (entity, attr, datasetId, hour) order.
+  virtual std::vector<HourSummary> hourly_history(const HistoryRead& read) = 0;
+  // Deletes these entities' points dated before `before` (retention);
+  // durable on return. Returns the number of points deleted.
+  virtual size_t expire_history(const std::vector<std::string>& entity_ids, TimeMs before) = 0;
+  // Deletes an entity's history (of some attributes, all when empty);
+  // durable on return. Returns the number of points deleted.
+  virtual size_t erase_history(const std::string& entity_id, const std::vector<std::string>& attrs) = 0;
   // Bulk import of past attribute instances, durable on return. Entity and
   // attribute (expanded) must be named; instance is a stored-form instance
   // with observedAt, which dates the point (time must be 0 or equal to it).
