@@ -58,6 +58,14 @@ const Row kRows[] = {
     {"POST", "/ngsi-ld/v1/entityOperations/delete", roles(kDataWriters)},
     {"POST", "/ngsi-ld/v1/jsonldContexts", roles(kDataWriters)},
     {"DELETE", "/ngsi-ld/v1/jsonldContexts/{id}", roles(kDataWriters)},
+    // Temporal: history reads like entity reads, history writes like writes.
+    {"GET", "/ngsi-ld/v1/temporal/entities", roles(kAnyRole)},
+    {"GET", "/ngsi-ld/v1/temporal/entities/{id}", roles(kAnyRole)},
+    {"POST", "/ngsi-ld/v1/temporal/entityOperations/query", roles(kAnyRole)},
+    {"POST", "/ngsi-ld/v1/temporal/entities", roles(kDataWriters)},
+    {"DELETE", "/ngsi-ld/v1/temporal/entities/{id}", roles(kDataWriters)},
+    {"POST", "/ngsi-ld/v1/temporal/entities/{id}/attrs", roles(kDataWriters)},
+    {"DELETE", "/ngsi-ld/v1/temporal/entities/{id}/attrs/{attr}", roles(kDataWriters)},
 
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},

@@ -8,6 +8,7 @@ void register_ngsi_ld_routes(http::Router& router, BrokerDeps deps) {
   register_batch_routes(router, deps);
   register_discovery_routes(router, deps);
   register_context_routes(router, deps);
+  register_temporal_routes(router, deps);
 }
 
 }  // namespace machi::broker

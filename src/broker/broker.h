@@ -16,5 +16,6 @@ void register_query_routes(http::Router& router, BrokerDeps deps);
 void register_batch_routes(http::Router& router, BrokerDeps deps);
 void register_discovery_routes(http::Router& router, BrokerDeps deps);
 void register_context_routes(http::Router& router, BrokerDeps deps);
+void register_temporal_routes(http::Router& router, BrokerDeps deps);
 
 }  // namespace machi::broker

@@ -267,6 +267,7 @@ void read_partition(Db& db, Keys& keys, const Partition& partition, int64_t enti
   std::string columns = read.numbers_only ? "attr, dataset_id, time, num, NULL, rowid" : "attr, dataset_id, time, num, instance, rowid";
   Stmt& stmt = db.cached("SELECT " + columns + " FROM " + partition.name +
                          " WHERE entity = ?1 AND time >= ?2 AND time < ?3" + attr_filter(keys) +
+                         (read.numbers_only ? " AND instance IS NOT NULL" : "") +
                          " ORDER BY attr, dataset_id, time, rowid");
   auto rows = select_rows(stmt, entity, static_cast<int64_t>(read.from), static_cast<int64_t>(read.to));
   char key[48];

@@ -118,7 +118,7 @@ struct HistoryRead {
   TimeMs from = kMinTime;                // points with from <= time < to
   TimeMs to = kMaxTime;
   size_t last_n = 0;                     // > 0: only the last N points in range per attribute instance
-  bool numbers_only = false;             // leave `instance` null (aggregates need `number` only)
+  bool numbers_only = false;             // leave `instance` null and removals out (aggregates need `number` only)
 };
 
 // The points of one attribute instance in one hour [hour, hour + 1 h),
