@@ -25,5 +25,6 @@ void register_auth_routes(http::Router& router, ApiDeps deps);
 void register_account_routes(http::Router& router, ApiDeps deps);
 void register_privacy_routes(http::Router& router, ApiDeps deps);
 void register_ledger_routes(http::Router& router, ApiDeps deps);
+void register_series_routes(http::Router& router, ApiDeps deps);
 
 }  // namespace machi::api

@@ -94,6 +94,7 @@ void register_machi_routes(http::Router& router, ApiDeps deps) {
   register_account_routes(router, deps);
   register_privacy_routes(router, deps);
   register_ledger_routes(router, deps);
+  register_series_routes(router, deps);
 }
 
 }  // namespace machi::api

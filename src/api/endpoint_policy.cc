@@ -67,6 +67,9 @@ const Row kRows[] = {
     {"POST", "/ngsi-ld/v1/temporal/entities/{id}/attrs", roles(kDataWriters)},
     {"DELETE", "/ngsi-ld/v1/temporal/entities/{id}/attrs/{attr}", roles(kDataWriters)},
 
+    // Aggregates of sensor history by group (never of personal data).
+    {"GET", "/machi/v1/series", roles(kAnyRole)},
+
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},
     {"GET", "/machi/v1/auth/jwks", open()},

@@ -1,4 +1,4 @@
-#include "broker/temporal_render.h"
+#include "broker/temporal.h"
 
 #include <map>
 #include <set>

@@ -67,6 +67,17 @@ const MATRIX = {
   'POST /ngsi-ld/v1/jsonldContexts': { allow: WRITERS, body: {} },
   'DELETE /ngsi-ld/v1/jsonldContexts/{id}': { allow: WRITERS, path: '/ngsi-ld/v1/jsonldContexts/nothing' },
 
+  // Temporal: history reads like entity reads, history writes like writes.
+  'GET /ngsi-ld/v1/temporal/entities': { allow: ANY, path: '/ngsi-ld/v1/temporal/entities?type=Thing' },
+  'GET /ngsi-ld/v1/temporal/entities/{id}': { allow: ANY, path: `/ngsi-ld/v1/temporal/entities/${NONE_ENTITY}` },
+  'POST /ngsi-ld/v1/temporal/entityOperations/query': { allow: ANY, body: { type: 'Query', entities: [{ type: 'Thing' }] } },
+  'POST /ngsi-ld/v1/temporal/entities': { allow: WRITERS, body: { type: 'Thing' } }, // no id: 400
+  'DELETE /ngsi-ld/v1/temporal/entities/{id}': { allow: WRITERS, path: `/ngsi-ld/v1/temporal/entities/${NONE_ENTITY}` },
+  'POST /ngsi-ld/v1/temporal/entities/{id}/attrs': { allow: WRITERS, path: `/ngsi-ld/v1/temporal/entities/${NONE_ENTITY}/attrs` },
+  'DELETE /ngsi-ld/v1/temporal/entities/{id}/attrs/{attr}': { allow: WRITERS, path: `/ngsi-ld/v1/temporal/entities/${NONE_ENTITY}/attrs/level` },
+
+  'GET /machi/v1/series': { allow: ANY, path: '/machi/v1/series?type=Thing&groupBy=district&aggrMethods=avg' },
+
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400
   'GET /machi/v1/auth/jwks': { allow: PUBLIC },

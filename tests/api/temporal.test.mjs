@@ -277,6 +277,42 @@ describe('temporal queries', () => {
   });
 });
 
+describe('series: aggregates grouped by an attribute', () => {
+  test('pooled per district, hour-aligned and not, against brute force', async () => {
+    for (const w of [{ from: T0, to: T0 + 5 * HOUR }, { from: T0 + 13 * MIN, to: T0 + 4 * HOUR + 13 * MIN }]) {
+      const params = {
+        type: 'AirQualityObserved', groupBy: 'district', attrs: 'pm25', aggrMethods: 'avg,max,totalCount,stddev',
+        aggrPeriodDuration: 'PT1H', timerel: 'between', timeAt: iso(w.from), endTimeAt: iso(w.to),
+      };
+      const r = await m.get(`/machi/v1/series?${qs(params)}`);
+      assertStatus(r, 200, qs(params));
+      assert.equal(r.json.groupBy, 'district');
+      const districts = [...new Set(SENSORS.map((s) => s.district))].sort();
+      assert.deepEqual(r.json.series.map((g) => g.group).sort(), districts);
+      for (const g of r.json.series) {
+        const members = SENSORS.filter((s) => s.district === g.group);
+        assert.equal(g.entities, members.length);
+        assert.equal(g.attribute, 'pm25');
+        const pooled = members.flatMap((s) => points[s.id].pm25);
+        const want = expectedAggregates(pooled, w, HOUR, ['avg', 'max', 'totalCount', 'stddev']);
+        const { group, attribute, entities, ...got } = g;
+        assertAggregates(got, want, `${g.group} ${qs(params)}`);
+      }
+    }
+  });
+
+  test('bad requests are refused', async () => {
+    const base = { type: 'AirQualityObserved', groupBy: 'district', aggrMethods: 'avg' };
+    assertStatus(await m.get(`/machi/v1/series?${qs(base)}`), 200);
+    for (const drop of ['type', 'groupBy', 'aggrMethods']) {
+      const params = { ...base };
+      delete params[drop];
+      assertProblem(await m.get(`/machi/v1/series?${qs(params)}`), 400, 'BadRequestData');
+    }
+    assertProblem(await m.get(`/machi/v1/series?${qs({ ...base, aggrMethods: 'mode' })}`), 400, 'BadRequestData');
+  });
+});
+
 describe('temporal errors change nothing', () => {
   const id = () => encodeURIComponent(SENSORS[0].id);
   const bad = [

@@ -1,6 +1,8 @@
-// The temporal representations of an entity (clause 4.5.7 normalized
-// temporal, 4.5.9 simplified "temporalValues", 4.5.19 aggregated) and the
-// reading of a temporal entity payload into history points.
+// Temporal requests: what they ask for (window, lastN, representation,
+// aggregation), reading the history of selected entities, the temporal
+// representations of an entity (clause 4.5.7 normalized temporal, 4.5.9
+// simplified "temporalValues", 4.5.19 aggregated), and the reading of a
+// temporal entity payload into history points.
 #pragma once
 
 #include <string>
@@ -33,6 +35,20 @@ struct TemporalEntity {
   std::vector<store::HistoryPoint> points;
   std::vector<store::HourSummary> hours;
 };
+
+// The temporal part of a request, from URL parameters (timerel, timeAt,
+// endTimeAt, lastN, timeproperty, options/format, aggrMethods,
+// aggrPeriodDuration) or a Query body's temporalQ (plus the URL's
+// representation parameters). Throws Error(BadRequestData).
+TemporalRequest temporal_from_params(const http::Request& request);
+TemporalRequest temporal_from_body(const http::Request& request, const Json& body);
+
+// The history of entities already selected and admitted, one TemporalEntity
+// per entity in the same order: hourly summaries when the aggregation can
+// use them (fixed whole-hour periods, hour-aligned window, no
+// distinctCount), else points. Error(TooManyResults) past a bound.
+std::vector<TemporalEntity> read_temporal(store::TenantStore& tenant, std::vector<Json> entities,
+                                          const TemporalRequest& request, const std::vector<std::string>& attrs);
 
 // Renders an entity's history as asked, in the shape the grant allows
 // (access.shape decides which attributes leave and how the id reads).
