@@ -26,7 +26,7 @@
 # Knobs (environment): BENCH_ENTITIES (100000), BENCH_BATCH (1000),
 # BENCH_WARMUP (3 s), BENCH_DURATION (10 s), BENCH_LATENCY_DURATION (8 s),
 # BENCH_CONNECTIONS (32), BENCH_UPSERT_CONNECTIONS (4),
-# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch upsert demo ledger";
+# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch upsert demo ledger temporal";
 # steps 1-4 run when any but demo and ledger is chosen), BENCH_DURABILITY (full),
 # BENCH_SQLITE_ARGS (extra machi_bench_sqlite flags), BENCH_KEEP=1 keeps the
 # data directory and logs, BENCH_PERF=1 records a perf profile of the server
@@ -58,7 +58,7 @@ LAT_DURATION=${BENCH_LATENCY_DURATION:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 UPSERT_CONNECTIONS=${BENCH_UPSERT_CONNECTIONS:-4}
 LOAD_CONNECTIONS=${BENCH_LOAD_CONNECTIONS:-4}
-SCENARIOS=${BENCH_SCENARIOS:-"health get query patch upsert demo ledger"}
+SCENARIOS=${BENCH_SCENARIOS:-"health get query patch upsert demo ledger temporal"}
 DURABILITY=${BENCH_DURABILITY:-full}
 DEMO_RESIDENTS=${BENCH_DEMO_RESIDENTS:-20000}
 DEMO_TIMEOUT=${BENCH_DEMO_TIMEOUT:-300}
@@ -74,12 +74,14 @@ WEB_DIST=$ROOT/web/dist
 MAIN_SCENARIOS=""
 RUN_DEMO=0
 RUN_LEDGER=0
+RUN_TEMPORAL=0
 for scenario in $SCENARIOS; do
   case $scenario in
     demo) RUN_DEMO=1 ;;
     ledger) RUN_LEDGER=1 ;;
+    temporal) RUN_TEMPORAL=1 ;;
     health | get | query | patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch upsert demo ledger)" >&2; exit 2 ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch upsert demo ledger temporal)" >&2; exit 2 ;;
   esac
 done
 
@@ -478,6 +480,13 @@ if [[ $RUN_LEDGER == 1 ]]; then
   log "ledger: durable appends and inclusion proofs at $LEDGER_ENTRIES entries (machi_bench_ledger)"
   MACHI_BENCH_DIR=$WORK "$LEDGER_BENCH" --entries "$LEDGER_ENTRIES" --out "$RESULTS/ledger.json" >&2 ||
     log "ledger: machi_bench_ledger failed"
+fi
+
+# ------------------------------------------------ 5c. history (temporal)
+
+if [[ $RUN_TEMPORAL == 1 ]]; then
+  wait_idle
+  bash "$HERE/temporal.sh" "$BUILD" "$RESULTS" || log "temporal: bench/temporal.sh failed"
 fi
 
 [[ -z "$MAIN_SCENARIOS" ]] && BUSY_AFTER=$(busy_cores)

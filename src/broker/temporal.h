@@ -43,6 +43,11 @@ struct TemporalEntity {
 TemporalRequest temporal_from_params(const http::Request& request);
 TemporalRequest temporal_from_body(const http::Request& request, const Json& body);
 
+// True when the request's aggregates can come from the store's hourly
+// summaries: fixed whole-hour periods (or the whole window), an
+// hour-aligned window, no distinctCount, no lastN.
+bool uses_hourly_summaries(const TemporalRequest& request);
+
 // The history of entities already selected and admitted, one TemporalEntity
 // per entity in the same order: hourly summaries when the aggregation can
 // use them (fixed whole-hour periods, hour-aligned window, no

@@ -102,7 +102,9 @@ namespace {
 
 // Hour-aligned, summable aggregates over fixed periods read the hourly
 // summaries instead of the points.
-bool use_hourly(const TemporalRequest& t) {
+}  // namespace
+
+bool uses_hourly_summaries(const TemporalRequest& t) {
   constexpr TimeMs kHour = 3600000;
   if (t.kind != TemporalKind::kAggregated || t.last_n > 0 || t.period.months != 0) return false;
   if (t.period.ms % kHour != 0) return false;
@@ -113,6 +115,8 @@ bool use_hourly(const TemporalRequest& t) {
   if (t.window.bounded_to() && t.window.to % kHour != 0) return false;
   return true;
 }
+
+namespace {
 
 store::HistoryRead history_read(const TemporalRequest& t, std::vector<std::string> ids,
                                 const std::vector<std::string>& attrs) {
@@ -143,7 +147,7 @@ std::vector<TemporalEntity> read_temporal(store::TenantStore& tenant, std::vecto
     out[i].current = std::move(entities[i]);
     index.emplace(ids[i], i);
   }
-  if (use_hourly(t)) {
+  if (uses_hourly_summaries(t)) {
     for (auto& h : tenant.hourly_history(read)) out[index.at(h.entity_id)].hours.push_back(std::move(h));
     return out;
   }

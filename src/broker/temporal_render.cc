@@ -202,31 +202,30 @@ TemporalPayload expand_temporal_entity(const LdRequest& ld, const Json& body, Ti
     if (key == "id" || key == "type" || key == "scope" || key == "@context") continue;
     Json instances = value.is_array() ? value : Json::array({value});
     if (instances.empty()) throw Error(ErrorType::kBadRequestData, "attribute " + key + " has no instance");
+    // The attribute's name is checked and expanded once, through a
+    // one-attribute entity; its instances one by one.
+    Json probe = head;
+    probe[key] = instances.front();
+    Json probed = ld::expand_entity(probe, ld.context(), ld::PayloadKind::kEntity, now);
+    if (probed["attrs"].size() != 1) throw Error(ErrorType::kBadRequestData, "attribute " + key + " is not valid");
+    std::string attr = probed["attrs"].begin().key();
     for (const Json& instance : instances) {
       if (!instance.is_object()) {
         throw Error(ErrorType::kBadRequestData, "each instance of " + key + " must be an object with observedAt");
       }
-      Json one = head;
-      one[key] = instance;
-      Json stored = ld::expand_entity(one, ld.context(), ld::PayloadKind::kEntity, now);
-      for (auto& [attr, list] : stored["attrs"].items()) {
-        for (Json& inst : list) {
-          auto observed = inst.find("observedAt");
-          if (observed == inst.end()) {
-            throw Error(ErrorType::kBadRequestData, "every instance of " + key + " needs observedAt");
-          }
-          store::HistoryPoint p;
-          p.entity_id = out.id;
-          p.attr = attr;
-          p.dataset_id = inst.value("datasetId", "");
-          p.time = *parse_datetime(observed->get<std::string>());
-          p.instance = std::move(inst);
-          SeriesKey series{p.attr, p.dataset_id};
-          auto it = newest.find(series);
-          if (it == newest.end() || out.points[it->second].time <= p.time) newest[series] = out.points.size();
-          out.points.push_back(std::move(p));
-        }
-      }
+      Json inst = ld::expand_attribute(instance, ld.context(), now);
+      auto observed = inst.find("observedAt");
+      if (observed == inst.end()) throw Error(ErrorType::kBadRequestData, "every instance of " + key + " needs observedAt");
+      store::HistoryPoint p;
+      p.entity_id = out.id;
+      p.attr = attr;
+      p.dataset_id = inst.value("datasetId", "");
+      p.time = *parse_datetime(observed->get<std::string>());
+      p.instance = std::move(inst);
+      SeriesKey series{p.attr, p.dataset_id};
+      auto it = newest.find(series);
+      if (it == newest.end() || out.points[it->second].time <= p.time) newest[series] = out.points.size();
+      out.points.push_back(std::move(p));
     }
   }
   std::vector<bool> is_latest(out.points.size());

@@ -60,6 +60,10 @@ std::vector<HistoryPoint> read_history(Db& db, const HistoryRead& read);
 // order; read.from and read.to are rounded outwards to whole hours.
 std::vector<HourSummary> read_hourly(Db& db, const HistoryRead& read);
 
+// The hourly summaries of all entities in read added up per (attr,
+// datasetId, period index), in that order (see TenantStore::history_totals).
+std::vector<PeriodTotal> read_totals(Db& db, const HistoryRead& read, TimeMs origin, TimeMs period);
+
 // Deletes the points (and summaries) of these entities dated before
 // `before`, and drops partitions left empty. Returns the points deleted.
 size_t expire_history(Db& db, const std::vector<std::string>& entity_ids, TimeMs before);

@@ -256,5 +256,34 @@ TEST_F(HistoryImportTest, ExpiryDeletesOldPointsAndDropsEmptyPartitions) {
   EXPECT_EQ(tenant_->hourly_history(read).size(), 0u);
 }
 
+// The store adds up the hourly summaries of many entities per period, as
+// the sum of the points would be.
+TEST_F(HistoryImportTest, TotalsAddUpManyEntitiesPerPeriod) {
+  std::vector<HistoryPoint> points;
+  double sum[3] = {0, 0, 0};
+  int64_t count[3] = {0, 0, 0};
+  for (int s = 0; s < 5; ++s) {
+    for (int i = 0; i < 6 * 60; i += 7) {  // six hours, every 7 minutes
+      double v = s * 10 + i % 13;
+      points.push_back(point("urn:t:" + std::to_string(s), "t", v, kT0 + i * 60000LL));
+      int period = (i / 60 - 1) / 2;  // periods of 2 h from kT0 + 1 h
+      if (i >= 60 && period < 3 && s != 4) sum[period] += v, count[period]++;
+    }
+  }
+  tenant_->append_history(points);
+  HistoryRead read;
+  read.entity_ids = {"urn:t:0", "urn:t:1", "urn:t:2", "urn:t:3", "urn:none"};
+  read.from = kT0 + 3600000;
+  read.to = kT0 + 6 * 3600000;
+  auto totals = tenant_->history_totals(read, kT0 + 3600000, 2 * 3600000);
+  ASSERT_EQ(totals.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(totals[k].index, k);
+    EXPECT_EQ(totals[k].count, count[k]) << k;
+    EXPECT_DOUBLE_EQ(totals[k].sum, sum[k]) << k;
+    EXPECT_EQ(totals[k].attr, iri("t"));
+  }
+}
+
 }  // namespace
 }  // namespace machi::store

@@ -177,6 +177,10 @@ std::vector<HourSummary> SqliteTenant::hourly_history(const HistoryRead& request
   return read([&](Db& db) { return read_hourly(db, request); });
 }
 
+std::vector<PeriodTotal> SqliteTenant::history_totals(const HistoryRead& request, TimeMs origin, TimeMs period) {
+  return read([&](Db& db) { return read_totals(db, request, origin, period); });
+}
+
 size_t SqliteTenant::expire_history(const std::vector<std::string>& entity_ids, TimeMs before) {
   size_t deleted = 0;
   run_in_writer([&](Db& db) { deleted = store::expire_history(db, entity_ids, before); });

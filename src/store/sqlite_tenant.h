@@ -66,6 +66,7 @@ class SqliteTenant : public TenantStore {
   using TenantStore::history;
   std::vector<HistoryPoint> history(const HistoryRead& read) override;
   std::vector<HourSummary> hourly_history(const HistoryRead& read) override;
+  std::vector<PeriodTotal> history_totals(const HistoryRead& read, TimeMs origin, TimeMs period) override;
   size_t expire_history(const std::vector<std::string>& entity_ids, TimeMs before) override;
   size_t erase_history(const std::string& entity_id, const std::vector<std::string>& attrs) override;
   // Checks and serializes on the caller's thread, then inserts on the writer

@@ -133,6 +133,18 @@ struct HourSummary {
   double sum = 0, sumsq = 0, min = 0, max = 0;  // over the numeric ones
 };
 
+// The hourly summaries of many entities added up per attribute instance
+// and period: period `index` covers [origin + index * period,
+// origin + (index + 1) * period).
+struct PeriodTotal {
+  std::string attr;
+  std::string dataset_id;
+  int64_t index = 0;
+  int64_t count = 0;
+  int64_t numbers = 0;
+  double sum = 0, sumsq = 0, min = 0, max = 0;
+};
+
 // One small document of machi's own domain modules (accounts, consent
 // records, grants, settings), kept per tenant by collection and key. The
 // store treats the text as opaque.
@@ -169,6 +181,10 @@ class TenantStore {
   // Hourly summaries (from and to rounded outwards to whole hours), in
   // (entity, attr, datasetId, hour) order.
   virtual std::vector<HourSummary> hourly_history(const HistoryRead& read) = 0;
+  // The hourly summaries of all the entities in read, added up per
+  // (attr, datasetId, period) in the store (origin and period whole hours;
+  // read.from and read.to rounded outwards to whole hours), in that order.
+  virtual std::vector<PeriodTotal> history_totals(const HistoryRead& read, TimeMs origin, TimeMs period) = 0;
   // Deletes these entities' points dated before `before` (retention);
   // durable on return. Returns the number of points deleted.
   virtual size_t expire_history(const std::vector<std::string>& entity_ids, TimeMs before) = 0;
