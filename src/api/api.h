@@ -26,5 +26,6 @@ void register_account_routes(http::Router& router, ApiDeps deps);
 void register_privacy_routes(http::Router& router, ApiDeps deps);
 void register_ledger_routes(http::Router& router, ApiDeps deps);
 void register_series_routes(http::Router& router, ApiDeps deps);
+void register_retention_routes(http::Router& router, ApiDeps deps);
 
 }  // namespace machi::api

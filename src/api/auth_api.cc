@@ -95,6 +95,7 @@ void register_machi_routes(http::Router& router, ApiDeps deps) {
   register_privacy_routes(router, deps);
   register_ledger_routes(router, deps);
   register_series_routes(router, deps);
+  register_retention_routes(router, deps);
 }
 
 }  // namespace machi::api

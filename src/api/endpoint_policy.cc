@@ -69,6 +69,10 @@ const Row kRows[] = {
 
     // Aggregates of sensor history by group (never of personal data).
     {"GET", "/machi/v1/series", roles(kAnyRole)},
+    // History retention per entity type: everyone reads, the administrator sets.
+    {"GET", "/machi/v1/history-retention", roles(kAnyRole)},
+    {"PUT", "/machi/v1/history-retention/{type}", roles(kAdminOnly)},
+    {"DELETE", "/machi/v1/history-retention/{type}", roles(kAdminOnly)},
 
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},

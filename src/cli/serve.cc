@@ -1,5 +1,6 @@
 #include "cli/serve.h"
 
+
 #include <signal.h>
 
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "api/api.h"
 #include "api/auth_guard.h"
 #include "broker/broker.h"
+#include "cli/retention_sweeper.h"
 #include "core/version.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -198,7 +200,10 @@ int serve(const ServeOptions& options) {
   });
   std::fprintf(stderr, "machi %s serving on http://%s:%u (data in %s)\n", kVersion, options.host.c_str(),
                static_cast<unsigned>(server.port()), options.data_dir.c_str());
+  // History retention (store/retention.h), swept hourly.
+  RetentionSweeper sweeper(*store, std::chrono::hours(1));
   server.run();
+  sweeper.stop();
   trust.close();
   store->close();
   std::fprintf(stderr, "machi: stopped\n");

@@ -77,6 +77,9 @@ const MATRIX = {
   'DELETE /ngsi-ld/v1/temporal/entities/{id}/attrs/{attr}': { allow: WRITERS, path: `/ngsi-ld/v1/temporal/entities/${NONE_ENTITY}/attrs/level` },
 
   'GET /machi/v1/series': { allow: ANY, path: '/machi/v1/series?type=Thing&groupBy=district&aggrMethods=avg' },
+  'GET /machi/v1/history-retention': { allow: ANY },
+  'PUT /machi/v1/history-retention/{type}': { allow: ADMIN, path: '/machi/v1/history-retention/Thing', body: { days: 0 } }, // 400
+  'DELETE /machi/v1/history-retention/{type}': { allow: ADMIN, path: '/machi/v1/history-retention/Nothing' }, // 404
 
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400

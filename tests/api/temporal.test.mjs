@@ -346,6 +346,33 @@ describe('temporal errors change nothing', () => {
   });
 });
 
+describe('history retention per entity type', () => {
+  test('a new setting deletes older points of that type only, at once', async () => {
+    const now = Date.now();
+    const DAY = 86400000;
+    for (const [id, type] of [['urn:ngsi-ld:RiverGauge:ret-1', 'RiverGauge'], ['urn:ngsi-ld:RainGauge:ret-1', 'RainGauge']]) {
+      const r = await m.post('/temporal/entities', {
+        id, type,
+        level: [40, 20, 5, 1].map((d) => ({ type: 'Property', value: d, observedAt: iso(now - d * DAY) })),
+      });
+      assertStatus(r, 201, id);
+    }
+    assertProblem(await m.put('/machi/v1/history-retention/RiverGauge', { days: 0 }), 400, 'BadRequestData');
+    assertProblem(await m.put('/machi/v1/history-retention/RiverGauge', { days: 'ten' }), 400, 'BadRequestData');
+    const set = await m.put('/machi/v1/history-retention/RiverGauge', { days: 10 });
+    assertStatus(set, 200);
+    assert.equal(set.json.deleted, 2);
+    const river = await m.get('/temporal/entities/urn:ngsi-ld:RiverGauge:ret-1?options=temporalValues');
+    assert.deepEqual(river.json.level.values.map((v) => v[0]), [5, 1]);
+    const rain = await m.get('/temporal/entities/urn:ngsi-ld:RainGauge:ret-1?options=temporalValues');
+    assert.equal(rain.json.level.values.length, 4, 'other types keep their history');
+    const list = await m.get('/machi/v1/history-retention');
+    assert.deepEqual(list.json, [{ type: 'RiverGauge', days: 10 }]);
+    assertStatus(await m.delete('/machi/v1/history-retention/RiverGauge'), 204);
+    assertProblem(await m.delete('/machi/v1/history-retention/RiverGauge'), 404, 'ResourceNotFound');
+  });
+});
+
 describe('temporal deletion', () => {
   test('one attribute, then the whole history', async () => {
     const s = SENSORS[2];
