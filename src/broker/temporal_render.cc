@@ -94,7 +94,9 @@ Json simplified_attribute(const Json& instances) {
       if (!dataset.empty()) out["datasetId"] = dataset;
     }
     Json value = instance.contains(member) ? instance[member] : Json(nullptr);
-    out[plural].push_back(Json::array({std::move(value), instance.value("observedAt", "")}));
+    // Instances without observedAt are dated by their write (modifiedAt), as the store dates them.
+    std::string time = instance.value("observedAt", instance.value("modifiedAt", ""));
+    out[plural].push_back(Json::array({std::move(value), std::move(time)}));
   }
   if (by_dataset.size() == 1) return std::move(by_dataset.begin()->second);
   Json out = Json::array();
