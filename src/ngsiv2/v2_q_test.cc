@@ -18,12 +18,12 @@ const Json& entity() {
   static const Json stored = entity_to_stored(Json::parse(R"({
     "id": "Room1", "type": "Room",
     "temperature": {"value": 23.5, "metadata": {"accuracy": {"value": 0.5}, "unitCode": {"value": "CEL"}}},
-    "status": "open",
-    "code": "40",
-    "count": 40,
-    "tags": ["a", "b"],
-    "active": true,
-    "address": {"city": "Tokyo", "ward": "Chiyoda", "a.b": 1},
+    "status": {"value": "open"},
+    "code": {"value": "40"},
+    "count": {"value": 40},
+    "tags": {"value": ["a", "b"]},
+    "active": {"value": true},
+    "address": {"value": {"city": "Tokyo", "ward": "Chiyoda", "a.b": 1}},
     "since": {"value": "2026-01-02T00:00:00Z", "type": "DateTime"}
   })"), core(), false, "/", 0);
   return stored;
