@@ -114,6 +114,10 @@ std::string normalize_path(std::string p) {
 
 V2Request::V2Request(const http::Request& request, const V2Deps& deps, bool expects_body, bool text_body_allowed)
     : request_(request), deps_(deps) {
+  // Orion refuses ids, types and names with forbidden characters in the URL too.
+  for (const auto& [name, value] : request.path_params) {
+    if (!valid_identifier(value)) bad_request("Invalid characters in URI: " + name);
+  }
   // As the auth guard reads it (src/api/auth_guard.cc request_tenant):
   // Fiware-Service lower-cased, else NGSILD-Tenant.
   tenant_ = lower(request.header("Fiware-Service"));
@@ -243,17 +247,22 @@ http::Response error_response(const V2Error& error) {
 
 http::Handler bind_v2(V2Handler handler, std::shared_ptr<const V2Deps> deps) {
   return [handler, deps](http::Request& request) -> http::Response {
+    http::Response response;
     try {
-      return handler(request, *deps);
+      response = handler(request, *deps);
     } catch (const V2Error& e) {
-      return error_response(e);
+      response = error_response(e);
     } catch (const Error& e) {
       if (e.type() == ErrorType::kInternalError) std::fprintf(stderr, "machi: ngsiv2: %s\n", e.what());
-      return error_response(from_machi(e));
+      response = error_response(from_machi(e));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "machi: ngsiv2: internal error: %s\n", e.what());
-      return error_response(V2Error(500, "InternalServerError", "internal error"));
+      response = error_response(V2Error(500, "InternalServerError", "internal error"));
     }
+    // Orion echoes the correlator that ties a request to its log lines.
+    std::string_view correlator = request.header("Fiware-Correlator");
+    if (!correlator.empty() && correlator.size() <= 128) response.set_header("Fiware-Correlator", std::string(correlator));
+    return response;
   };
 }
 

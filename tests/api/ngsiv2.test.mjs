@@ -105,7 +105,14 @@ describe('entities', () => {
     assertV2Error(await m.get('/v2/entities?georel=near&geometry=point&coords=35,139'), 400, 'BadRequest');
     assertV2Error(await m.get('/v2/entities?idPattern=('), 400, 'BadRequest');
     assertV2Error(await m.get(`/v2/entities?q=${encodeURIComponent('a~=(')}`), 400, 'BadRequest');
+    assertV2Error(await m.get(`/v2/entities/${encodeURIComponent('E<1')}`), 400, 'BadRequest');
+    assertV2Error(await m.get(`/v2/entities/Room1/attrs/${encodeURIComponent('a b')}`), 400, 'BadRequest');
     assert.equal((await m.get('/v2/entities/R')).status, 404);
+  });
+
+  test('the Fiware-Correlator header is echoed', async () => {
+    const r = await m.get('/v2/entities/Room1', { headers: { 'Fiware-Correlator': 'abc-123' } });
+    assert.equal(r.headers.get('fiware-correlator'), 'abc-123');
   });
 
   test('delete', async () => {
