@@ -171,3 +171,37 @@ describe('the policy enforcement point', () => {
     assert.equal(r.status, 403, show(r));
   });
 });
+
+describe('--ngsiv2-context', () => {
+  test('v2 names expand through the configured @context, and NGSI-LD clients of that context see the same names', async () => {
+    const { Machi, linkHeader } = await import('./lib/machi.mjs');
+    const first = await startServer();
+    const context = {
+      '@context': {
+        Room: 'https://smartdatamodels.org/dataModel.Building/Room',
+        temperature: 'https://smartdatamodels.org/dataModel.Building/temperature',
+      },
+    };
+    const stored = await first.post('/ngsi-ld/v1/jsonldContexts', context, { contentType: 'application/ld+json' });
+    assert.equal(stored.status, 201, show(stored));
+    const url = stored.headers.get('location');
+    const { port, dataDir } = first;
+    await first.stop();
+    const second = new Machi({ dataDir, port, args: ['--ngsiv2-context', url] });
+    await second.start();
+    try {
+      let r = await second.post('/v2/entities?options=keyValues', { id: 'Room7', type: 'Room', temperature: 20 });
+      assert.equal(r.status, 201, show(r));
+      r = await second.get('/ngsi-ld/v1/entities/Room7');
+      assert.equal(r.json.type, 'https://smartdatamodels.org/dataModel.Building/Room');
+      r = await second.get('/ngsi-ld/v1/entities/Room7', { headers: { Link: linkHeader(url) } });
+      assert.equal(r.json.type, 'Room');
+      assert.equal(r.json.temperature.value, 20);
+      r = await second.get('/v2/entities?type=Room&options=keyValues');
+      assert.deepEqual(r.json, [{ id: 'Room7', type: 'Room', temperature: 20 }]);
+    } finally {
+      await stopServer(second);
+      first.cleanup();
+    }
+  });
+});
