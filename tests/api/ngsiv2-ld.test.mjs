@@ -205,3 +205,30 @@ describe('--ngsiv2-context', () => {
     }
   });
 });
+
+describe('durability', () => {
+  test('a v2 write answered 2xx survives a kill -9', async () => {
+    const { Machi } = await import('./lib/machi.mjs');
+    const first = await startServer();
+    let r = await first.post('/v2/entities?options=keyValues', { id: 'Durable1', type: 'Room', temperature: 20 });
+    assert.equal(r.status, 201, show(r));
+    r = await first.patch('/v2/entities/Durable1/attrs?options=keyValues', { temperature: 21 });
+    assert.equal(r.status, 204, show(r));
+    r = await first.post('/v2/registrations', {
+      dataProvided: { entities: [{ id: 'Remote1' }] },
+      provider: { http: { url: 'http://127.0.0.1:9/v2' } },
+    });
+    assert.equal(r.status, 201, show(r));
+    const { port, dataDir } = first;
+    await first.kill();
+    const second = await new Machi({ dataDir, port }).start();
+    try {
+      r = await second.get('/v2/entities/Durable1?options=keyValues');
+      assert.deepEqual(r.json, { id: 'Durable1', type: 'Room', temperature: 21 });
+      assert.equal((await second.get('/v2/registrations')).json.length, 1);
+    } finally {
+      await stopServer(second);
+      first.cleanup();
+    }
+  });
+});
