@@ -2,8 +2,6 @@
 // /v2/entities/{id}/attrs/{attr}/value. Updates of attributes that a context
 // provider holds (a registration covers them and they are not here) are
 // forwarded to the provider's /op/update.
-#include <map>
-
 #include "broker/write_result.h"
 #include "core/error.h"
 #include "ngsiv2/forwarding.h"
@@ -26,38 +24,6 @@ std::string names_of(const std::vector<std::string>& iris, const ld::Context& ct
   std::string out;
   for (const auto& iri : iris) out += (out.empty() ? "" : ", ") + ctx.compact(iri);
   return out;
-}
-
-// Forwards the missing attributes that registrations cover; returns those
-// that no provider took.
-std::vector<std::string> forward_missing(const V2Request& r, const std::string& id, const std::string& type,
-                                         const std::vector<std::string>& missing) {
-  if (missing.empty()) return missing;
-  auto tenant = r.tenant_for_read();
-  if (!tenant) return missing;
-  auto registrations = load_registrations(*tenant);
-  if (registrations.empty()) return missing;
-  std::vector<std::string> left;
-  std::map<size_t, Json> batches;  // registration index -> v2 attributes
-  for (const auto& iri : missing) {
-    std::string name = r.context().compact(iri);
-    bool taken = false;
-    for (size_t i = 0; i < registrations.size() && !taken; ++i) {
-      const Json& reg = registrations[i];
-      if (registration_usable(reg, "update") && covers_entity(reg, id, type) && covers_attr(reg, name) &&
-          r.body().is_object() && r.body().contains(name)) {
-        batches[i][name] = r.body()[name];
-        taken = true;
-      }
-    }
-    if (!taken) left.push_back(iri);
-  }
-  for (auto& [index, attrs] : batches) {
-    if (!forward_update(r, registrations[index], id, type, attrs)) {
-      for (const auto& [name, value] : attrs.items()) left.push_back(r.context().expand(name));
-    }
-  }
-  return left;
 }
 
 http::Response get_attrs(http::Request& request, const V2Deps& deps) {
@@ -106,10 +72,10 @@ http::Response write_attrs(http::Request& request, const V2Deps& deps, AttrMode 
     // Not here: a provider may hold the entity's attributes.
     std::vector<std::string> all;
     for (const auto& [iri, instances] : fragment["attrs"].items()) all.push_back(iri);
-    if (all.empty() || !forward_missing(r, id, type, all).empty()) throw;
+    if (all.empty() || !forward_missing(r, id, type, all, normalized_attrs(r.body(), r.has_option("keyValues"))).empty()) throw;
     return no_content();
   }
-  std::vector<std::string> left = forward_missing(r, id, type, missing);
+  std::vector<std::string> left = forward_missing(r, id, type, missing, normalized_attrs(r.body(), r.has_option("keyValues")));
   if (!left.empty()) {
     throw V2Error(422, "Unprocessable",
                   "one or more of the attributes in the request do not exist: " + id + " - [ " +

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -182,6 +183,36 @@ bool forward_update(const V2Request& request, const Json& registration, const st
                                      provider_headers(request, registration), body.dump(),
                                      std::chrono::milliseconds(request.deps().forward_timeout_ms));
   return response && response->status >= 200 && response->status < 300;
+}
+
+std::vector<std::string> forward_missing(const V2Request& r, const std::string& id, const std::string& type,
+                                         const std::vector<std::string>& missing, const Json& v2_attrs) {
+  if (missing.empty()) return missing;
+  auto tenant = r.tenant_for_read();
+  if (!tenant) return missing;
+  auto registrations = load_registrations(*tenant);
+  if (registrations.empty()) return missing;
+  std::vector<std::string> left;
+  std::map<size_t, Json> batches;  // registration index -> v2 attributes
+  for (const auto& iri : missing) {
+    std::string name = r.context().compact(iri);
+    bool taken = false;
+    for (size_t i = 0; i < registrations.size() && !taken; ++i) {
+      const Json& reg = registrations[i];
+      if (registration_usable(reg, "update") && covers_entity(reg, id, type) && covers_attr(reg, name) &&
+          v2_attrs.is_object() && v2_attrs.contains(name)) {
+        batches[i][name] = v2_attrs[name];
+        taken = true;
+      }
+    }
+    if (!taken) left.push_back(iri);
+  }
+  for (auto& [index, attrs] : batches) {
+    if (!forward_update(r, registrations[index], id, type, attrs)) {
+      for (const auto& [name, value] : attrs.items()) left.push_back(r.context().expand(name));
+    }
+  }
+  return left;
 }
 
 }  // namespace machi::ngsiv2

@@ -42,4 +42,10 @@ std::vector<Json> forward_query(const V2Request& request, const std::vector<std:
 bool forward_update(const V2Request& request, const Json& registration, const std::string& id,
                     const std::string& type, const Json& attrs);
 
+// Forwards the attributes (expanded names) that are missing here and that
+// usable registrations cover, taking their v2 form from v2_attrs, one call
+// per provider; returns those that no provider took.
+std::vector<std::string> forward_missing(const V2Request& r, const std::string& id, const std::string& type,
+                                         const std::vector<std::string>& missing, const Json& v2_attrs);
+
 }  // namespace machi::ngsiv2

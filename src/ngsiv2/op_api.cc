@@ -51,16 +51,26 @@ http::Response op_update(http::Request& request, const V2Deps& deps) {
   bool override_metadata = r.has_option("overrideMetadata");
   TimeMs now = now_ms();
   std::vector<store::Mutation> mutations;
-  std::vector<std::pair<Json, std::string>> targets;  // (entity body, type)
+  // Per entity: its v2 attributes (normalized), type, and what was missing.
+  struct Target {
+    std::string id, type;
+    Json attrs;
+    std::vector<std::string> missing;
+  };
+  auto targets = std::make_shared<std::vector<Target>>();
+  targets->reserve(entities.size());
   for (const Json& item : entities) {
     if (!item.is_object()) bad_request("each entity must be a JSON object");
     Json stored = entity_to_stored(item, r.context(), key_values, r.service_path(), now);
     std::string id = stored["id"];
     std::string type = item.contains("type") ? item["type"].get<std::string>() : "";
-    targets.emplace_back(item, type);
+    targets->push_back({id, type, normalized_attrs(item, key_values), {}});
+    size_t index = targets->size() - 1;
     bool only_ids = stored["attrs"].empty();
-    mutations.push_back({id, [&r, stored, type, action, only_ids, override_metadata, now](
+    mutations.push_back({id, [&r, stored, type, action, only_ids, override_metadata, now, targets, index](
                                  const std::optional<Json>& current) -> std::optional<Json> {
+                           Target& target = (*targets)[index];
+                           target.missing.clear();
                            bool visible = current && r.in_write_scope(*current) &&
                                           (type.empty() || entity_type_of(*current, r.context()) == type);
                            if (current && !visible && (action == "append" || action == "appendStrict")) {
@@ -70,6 +80,7 @@ http::Response op_update(http::Request& request, const V2Deps& deps) {
                              if (action == "append" || action == "appendStrict") return stored;
                              not_found_entity();
                            }
+                           if (target.type.empty()) target.type = entity_type_of(*current, r.context());
                            if (action == "delete" && only_ids) return std::nullopt;
                            AttrMode mode = action == "append"         ? AttrMode::kAppend
                                            : action == "appendStrict" ? AttrMode::kAppendStrict
@@ -78,47 +89,55 @@ http::Response op_update(http::Request& request, const V2Deps& deps) {
                                                                       : AttrMode::kReplace;
                            AttrChange change = apply_attrs(*current, stored, mode, override_metadata, now);
                            if (!change.existing.empty()) {
+                             std::string names;
+                             for (const auto& iri : change.existing) {
+                               names += (names.empty() ? "" : ", ") + r.context().compact(iri);
+                             }
                              throw Error(ErrorType::kAlreadyExists,
                                          "one or more of the attributes in the request already exist: " +
-                                             stored["id"].get<std::string>());
+                                             target.id + " - [ " + names + " ]");
                            }
-                           if (!change.missing.empty()) {
-                             throw Error(ErrorType::kAlreadyExists,
-                                         "one or more of the attributes in the request do not exist: " +
-                                             stored["id"].get<std::string>());
+                           // As in Orion, the attributes that exist are changed and the
+                           // missing ones reported (or forwarded to their provider).
+                           target.missing = change.missing;
+                           if (!change.missing.empty() && change.missing.size() == stored["attrs"].size()) {
+                             return current;
                            }
                            return std::move(change.entity);
                          }});
   }
   auto results = r.tenant_for_write()->write(std::move(mutations));
   std::optional<Error> first;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok) continue;
-    Error error = results[i].error ? *results[i].error : Error(ErrorType::kInternalError, "the write failed");
-    // An entity that is not here may be a context provider's.
-    if (action == "update" && error.type() == ErrorType::kResourceNotFound && i < targets.size()) {
-      auto tenant = r.tenant_for_read();
-      bool forwarded = false;
-      const auto& [item, type] = targets[i];
-      std::string id = item["id"].get<std::string>();
-      Json attrs = item;
-      attrs.erase("id");
-      attrs.erase("type");
-      if (tenant) {
-        for (const Json& reg : load_registrations(*tenant)) {
-          if (forwarded || !registration_usable(reg, "update") || !covers_entity(reg, id, type)) continue;
-          bool all = true;
-          for (const auto& [name, value] : attrs.items()) all = all && covers_attr(reg, name);
-          if (all && !attrs.empty()) forwarded = forward_update(r, reg, id, type, attrs);
-        }
+  std::string not_there;  // "E1 - [ A ], E2 - [ B ]"
+  for (size_t i = 0; i < results.size() && i < targets->size(); ++i) {
+    Target& target = (*targets)[i];
+    std::vector<std::string> left;
+    if (results[i].ok) {
+      if (target.missing.empty()) continue;
+      left = action == "update" ? forward_missing(r, target.id, target.type, target.missing, target.attrs)
+                                : target.missing;
+    } else {
+      Error error = results[i].error ? *results[i].error : Error(ErrorType::kInternalError, "the write failed");
+      // An entity that is not here may be a context provider's.
+      if (action == "update" && error.type() == ErrorType::kResourceNotFound && !target.attrs.empty()) {
+        std::vector<std::string> all;
+        for (const auto& [name, value] : target.attrs.items()) all.push_back(r.context().expand(name));
+        if (forward_missing(r, target.id, target.type, all, target.attrs).empty()) continue;
       }
-      if (forwarded) continue;
+      if (!first) first = error;
+      continue;
     }
-    if (!first) first = error;
+    if (left.empty()) continue;
+    std::string names;
+    for (const auto& iri : left) names += (names.empty() ? "" : ", ") + r.context().compact(iri);
+    not_there += (not_there.empty() ? "" : ", ") + target.id + " - [ " + names + " ]";
   }
   if (first) {
     if (first->type() == ErrorType::kAlreadyExists) throw V2Error(422, "Unprocessable", first->what());
     throw *first;
+  }
+  if (!not_there.empty()) {
+    throw V2Error(422, "Unprocessable", "one or more of the attributes in the request do not exist: " + not_there);
   }
   return no_content();
 }

@@ -206,6 +206,16 @@ Json attrs_to_fragment(const Json& body, const ld::Context& ctx, bool key_values
   return Json{{"attrs", std::move(attrs)}};
 }
 
+Json normalized_attrs(const Json& body, bool key_values) {
+  Json out = Json::object();
+  if (!body.is_object()) return out;
+  for (const auto& [name, attr] : body.items()) {
+    if (name == "id" || name == "type") continue;
+    out[name] = key_values ? Json{{"value", attr}} : attr;
+  }
+  return out;
+}
+
 Json entity_to_stored(const Json& body, const ld::Context& ctx, bool key_values, const std::string& service_path,
                       TimeMs now) {
   if (!body.is_object()) bad("the body must be a JSON object");

@@ -50,6 +50,10 @@ Json attr_to_instance(const Json& attr, const ld::Context& ctx, bool key_values,
 // {"attrs": {iri: [instance]}} as ld::expand_entity's fragment form.
 Json attrs_to_fragment(const Json& body, const ld::Context& ctx, bool key_values, TimeMs now);
 
+// The attributes of a v2 body (without id and type) in the normalized form
+// ({"value": v} for each keyValues value), e.g. to forward them.
+Json normalized_attrs(const Json& body, bool key_values);
+
 // A whole v2 entity (POST /v2/entities) -> stored form, scoped to service_path.
 Json entity_to_stored(const Json& body, const ld::Context& ctx, bool key_values, const std::string& service_path,
                       TimeMs now);

@@ -108,6 +108,14 @@ describe('registrations', () => {
     r = await broker.post('/v2/op/update', { actionType: 'update', entities: [{ id: 'Sensor1', type: 'Sensor', pm25: { value: 7 } }] });
     assert.equal(r.status, 204, show(r));
     assert.equal((await provider.get('/v2/entities/Sensor1/attrs/pm25/value')).text, '7');
+    // keyValues too, and a local entity's provided attribute in a batch
+    r = await broker.patch('/v2/entities/Sensor1/attrs?type=Sensor&options=keyValues', { pm25: 8 });
+    assert.equal(r.status, 204, show(r));
+    assert.equal((await provider.get('/v2/entities/Sensor1/attrs/pm25/value')).text, '8');
+    r = await broker.post('/v2/op/update?options=keyValues', { actionType: 'update', entities: [{ id: 'Room1', type: 'Room', temperature: 23, co2: 600 }] });
+    assert.equal(r.status, 204, show(r));
+    assert.equal((await provider.get('/v2/entities/Room1/attrs/co2/value')).text, '600');
+    assert.equal((await broker.get('/v2/entities/Room1/attrs/temperature/value?options=skipForwarding')).text, '23');
   });
 
   test('an inactive or deleted registration forwards nothing', async () => {

@@ -294,6 +294,10 @@ describe('batch update and types', () => {
     r = await op('update', [{ id: 'Bus1', type: 'Bus', speed: { value: 35 } }]);
     assert.equal(r.status, 204, show(r));
     assertV2Error(await op('update', [{ id: 'Bus9', type: 'Bus', speed: { value: 35 } }]), 404, 'NotFound', NOT_FOUND);
+    // as in Orion, what exists is updated and what does not is reported
+    assertV2Error(await op('update', [{ id: 'Bus1', type: 'Bus', speed: { value: 36 }, wings: { value: 2 } }]), 422,
+      'Unprocessable', 'one or more of the attributes in the request do not exist: Bus1 - [ wings ]');
+    assert.equal((await m.get('/v2/entities/Bus1/attrs/speed/value')).text, '36');
     r = await op('replace', [{ id: 'Bus1', type: 'Bus', driver: { value: 'Sato' } }]);
     assert.equal(r.status, 204, show(r));
     assert.deepEqual((await m.get('/v2/entities/Bus1?options=keyValues')).json, { id: 'Bus1', type: 'Bus', driver: 'Sato' });
