@@ -175,13 +175,23 @@ std::shared_ptr<store::TenantStore> V2Request::tenant_for_write() const { return
 
 bool V2Request::in_read_scope(const Json& stored) const {
   if (!read_paths_given_) return true;  // Orion: a query without the header searches "/#"
-  std::string path = service_path_of(stored);
-  for (const auto& selector : read_paths_) {
-    if (selector.ends_with("/#")) {
-      std::string base = selector.substr(0, selector.size() - 2);
-      if (base.empty() || path == base || path.starts_with(base + "/")) return true;
-    } else if (path == selector) {
-      return true;
+  // An NGSI-LD entity may have several scopes: any of them will do.
+  std::vector<std::string> paths;
+  auto scope = stored.find("scope");
+  if (scope != stored.end() && scope->is_array()) {
+    for (const Json& s : *scope) {
+      if (s.is_string()) paths.push_back(s.get<std::string>());
+    }
+  }
+  if (paths.empty()) paths.push_back(service_path_of(stored));
+  for (const auto& path : paths) {
+    for (const auto& selector : read_paths_) {
+      if (selector.ends_with("/#")) {
+        std::string base = selector.substr(0, selector.size() - 2);
+        if (base.empty() || path == base || path.starts_with(base + "/")) return true;
+      } else if (path == selector) {
+        return true;
+      }
     }
   }
   return false;
