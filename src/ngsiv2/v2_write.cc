@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "ngsiv2/v2_entity.h"
-#include "ngsiv2/v2_request.h"
 
 namespace machi::ngsiv2 {
 namespace {
@@ -124,7 +124,9 @@ AttrChange apply_attrs(const Json& entity, const Json& fragment, AttrMode mode, 
 }
 
 Json set_attr_value(const Json& entity, const std::string& iri, const Json& value, TimeMs now) {
-  if (!has_attr(entity, iri)) not_found_attribute();
+  if (!has_attr(entity, iri)) {
+    throw Error(ErrorType::kResourceNotFound, "The entity does not have such an attribute");
+  }
   Json result = entity;
   Json& instances = result["attrs"][iri];
   long at = default_index(instances);
@@ -134,7 +136,8 @@ Json set_attr_value(const Json& entity, const std::string& iri, const Json& valu
   if (type == "Relationship" && (value.is_string() || value.is_array())) {
     instance["object"] = value;
   } else if (type == "GeoProperty") {
-    bad_request("the value of a geo attribute is set with PUT /v2/entities/{id}/attrs/{attr}");
+    throw Error(ErrorType::kBadRequestData,
+                "the value of a geo attribute is set with PUT /v2/entities/{id}/attrs/{attr}");
   } else {
     for (const char* key : {"object", "languageMap", "vocab", "json", "valueList", "objectList"}) instance.erase(key);
     instance["type"] = "Property";

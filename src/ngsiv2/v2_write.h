@@ -36,7 +36,7 @@ AttrChange apply_attrs(const Json& entity, const Json& fragment, AttrMode mode, 
 bool has_attr(const Json& entity, const std::string& iri);
 
 // Replaces only the value of an existing attribute, keeping type and metadata.
-// Throws V2Error 404 when the attribute is missing.
+// Throws Error(ResourceNotFound) when the attribute is missing.
 Json set_attr_value(const Json& entity, const std::string& iri, const Json& value, TimeMs now);
 
 }  // namespace machi::ngsiv2
