@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <numbers>
 
 #include "core/error.h"
 #include "ngsiv2/forwarding.h"
@@ -79,13 +80,44 @@ int compare_values(const Json* a, const Json* b) {
   return 0;
 }
 
+// Metres between two (lon, lat) points on the sphere.
+double distance_m(double lon1, double lat1, double lon2, double lat2) {
+  constexpr double kRadius = 6371008.8, kRad = std::numbers::pi / 180.0;
+  double dlat = (lat2 - lat1) * kRad, dlon = (lon2 - lon1) * kRad;
+  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+             std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2 * kRadius * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+// The distance from a reference point to the entity's first geo attribute
+// (a point, else the centre of its bounding box); null without one.
+Json geo_distance(const Json& stored, double lon, double lat) {
+  auto attrs = stored.find("attrs");
+  if (attrs == stored.end() || !attrs->is_object()) return Json();
+  for (const auto& [iri, instances] : attrs->items()) {
+    const Json* instance = visible_instance(instances);
+    if (!instance || instance->value("type", "") != "GeoProperty" || !instance->contains("value")) continue;
+    try {
+      const Json& geometry = (*instance)["value"];
+      ld::validate_geojson(geometry);
+      ld::BBox box = ld::bbox_of(geometry);
+      return distance_m(lon, lat, (box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2);
+    } catch (const Error&) {
+      continue;  // an invalid stored geometry has no distance
+    }
+  }
+  return Json();
+}
+
 struct SortKey {
-  std::string name;  // "id", "type", "dateCreated", "dateModified" or an attribute IRI
+  std::string name;  // "id", "type", "dateCreated", "dateModified", "geo:distance" or an attribute IRI
   bool descending = false;
   bool builtin = false;
 };
 
-Json sort_value(const Json& stored, const SortKey& key, const ld::Context& ctx) {
+Json sort_value(const Json& stored, const SortKey& key, const ld::Context& ctx,
+               const std::optional<std::pair<double, double>>& near) {
+  if (key.name == "geo:distance") return near ? geo_distance(stored, near->first, near->second) : Json();
   if (key.builtin) {
     if (key.name == "id") return stored.contains("id") ? stored["id"] : Json();
     if (key.name == "type") return entity_type_of(stored, ctx);
@@ -100,7 +132,9 @@ Json sort_value(const Json& stored, const SortKey& key, const ld::Context& ctx) 
   return instance ? attr_value_of(*instance, ctx) : Json();
 }
 
-void sort_entities(std::vector<Json>& entities, const std::string& order_by, const ld::Context& ctx) {
+// near: the reference point (lon, lat) of a near query, for geo:distance.
+void sort_entities(std::vector<Json>& entities, const std::string& order_by, const ld::Context& ctx,
+                   const std::optional<std::pair<double, double>>& near) {
   std::vector<SortKey> keys;
   for (std::string item : split(order_by, ',')) {
     if (item.empty()) bad_request("empty item in orderBy");
@@ -110,7 +144,9 @@ void sort_entities(std::vector<Json>& entities, const std::string& order_by, con
       item.erase(0, 1);
     }
     if (!valid_identifier(item)) bad_request("invalid attribute name in orderBy: " + item);
-    key.builtin = item == "id" || item == "type" || item == "dateCreated" || item == "dateModified";
+    if (item == "geo:distance" && !near) bad_request("orderBy=geo:distance needs georel=near");
+    key.builtin = item == "id" || item == "type" || item == "dateCreated" || item == "dateModified" ||
+                  item == "geo:distance";
     key.name = key.builtin ? item : ctx.expand(item);
     keys.push_back(key);
   }
@@ -119,7 +155,7 @@ void sort_entities(std::vector<Json>& entities, const std::string& order_by, con
   rows.reserve(entities.size());
   for (size_t i = 0; i < entities.size(); ++i) {
     std::vector<Json> values;
-    for (const auto& key : keys) values.push_back(sort_value(entities[i], key, ctx));
+    for (const auto& key : keys) values.push_back(sort_value(entities[i], key, ctx, near));
     rows.emplace_back(std::move(values), i);
   }
   std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
@@ -328,7 +364,14 @@ QueryOutcome run_query(const V2Request& request, const QuerySpec& spec) {
     entities.push_back(std::move(entity));
   }
   if (in_memory) {
-    if (!spec.order_by.empty()) sort_entities(entities, spec.order_by, ctx);
+    if (!spec.order_by.empty()) {
+      std::optional<std::pair<double, double>> near;
+      if (spec.has_geo && spec.georel.starts_with("near")) {
+        size_t comma = spec.coords.find(',');
+        near.emplace(std::strtod(spec.coords.c_str() + comma + 1, nullptr), std::strtod(spec.coords.c_str(), nullptr));
+      }
+      sort_entities(entities, spec.order_by, ctx, near);
+    }
     out.total = entities.size();
     size_t begin = std::min(spec.offset, entities.size());
     size_t end = std::min(begin + spec.limit, entities.size());

@@ -254,6 +254,11 @@ describe('queries', () => {
     assert.deepEqual(await q('georel=intersects&geometry=polygon&coords=35.6,139.785;35.7,139.785;35.7,139.795;35.6,139.795;35.6,139.785'), ['Shop3']);
     assert.deepEqual(await q('georel=disjoint&geometry=box&coords=35.6,139.76;35.7,139.79'), ['Shop4', 'Shop5']);
     assert.deepEqual(await q('georel=equals&geometry=point&coords=35.681,139.767'), ['Shop1']);
+    // nearest first: Orion's orderBy=geo:distance
+    const r = await m.get('/v2/entities?type=Shop&georel=near;maxDistance:5000&geometry=point&coords=35.681,139.790&orderBy=geo:distance&attrs=name&options=values');
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json, [['shop-3'], ['shop-4'], ['shop-2'], ['shop-5'], ['shop-1']]);
+    assert.equal((await m.get('/v2/entities?type=Shop&orderBy=geo:distance')).status, 400);
   });
 
   test('POST /v2/op/query', async () => {
