@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -328,6 +329,52 @@ bool V2Query::matches(const Json& stored) const {
     if (!ok) return false;
   }
   return true;
+}
+
+namespace {
+
+bool plain_name(const std::string& name) {
+  if (name.empty() || name.size() > 64 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+bool plain_number(const Literal& lit) {
+  if (lit.quoted || !lit.number || lit.text.empty() || lit.text.size() > 20) return false;
+  size_t i = lit.text[0] == '-' ? 1 : 0;
+  size_t digits = 0, dots = 0;
+  for (; i < lit.text.size(); ++i) {
+    char c = lit.text[i];
+    if (c == '.') {
+      if (++dots > 1 || digits == 0) return false;
+    } else if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    } else {
+      ++digits;
+    }
+  }
+  return digits > 0 && lit.text.back() != '.';
+}
+
+}  // namespace
+
+std::string V2Query::ld_prefilter() const {
+  if (kind_ != Kind::kQ) return "";
+  std::string out;
+  for (const V2Term& term : *terms_) {
+    if (term.path.size() != 1 || !plain_name(term.path[0])) continue;
+    const std::string& name = term.path[0];
+    if (name == "dateCreated" || name == "dateModified") continue;
+    std::string item;
+    if (term.op == Op::kEq && term.range && plain_number(term.values[0]) && plain_number(term.values[1])) {
+      item = name + "==" + term.values[0].text + ".." + term.values[1].text;
+    } else if (!term.range && term.values.size() == 1 && plain_number(term.values[0])) {
+      const char* op = term.op == Op::kGt ? ">" : term.op == Op::kLt ? "<" : term.op == Op::kGe ? ">=" : term.op == Op::kLe ? "<=" : nullptr;
+      if (op) item = name + op + term.values[0].text;
+    }
+    if (!item.empty()) out += (out.empty() ? "" : ";") + item;
+  }
+  return out;
 }
 
 std::vector<std::string> V2Query::attributes() const {

@@ -50,6 +50,12 @@ class V2Query {
   // The (expanded) attributes read, for the enforcement point.
   std::vector<std::string> attributes() const;
 
+  // An NGSI-LD q text (ld/q.h) that every match of this q also satisfies,
+  // for the store's attribute-value index: the numeric comparisons and
+  // numeric ranges on plain attribute names. "" when there is none. The full
+  // v2 expression must still be evaluated on what it selects.
+  std::string ld_prefilter() const;
+
  private:
   Kind kind_ = Kind::kQ;
   std::shared_ptr<std::vector<V2Term>> terms_;

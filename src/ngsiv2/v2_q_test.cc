@@ -96,6 +96,16 @@ TEST(V2Q, SyntaxErrors) {
   EXPECT_THROW(V2Query::parse(std::string(9000, 'a'), V2Query::Kind::kQ), Error);
 }
 
+TEST(V2Q, LdPrefilterKeepsOnlyWhatNgsiLdReadsTheSame) {
+  auto pre = [](const char* text) { return V2Query::parse(text, V2Query::Kind::kQ).ld_prefilter(); };
+  EXPECT_EQ(pre("temperature>20;status==open;count==1..5;a<=-2.5;b>=3"), "temperature>20;count==1..5;a<=-2.5;b>=3");
+  EXPECT_EQ(pre("count==40"), "");         // v2 also matches the text "40"
+  EXPECT_EQ(pre("a>'20'"), "");            // quoted: text
+  EXPECT_EQ(pre("a>1e5;a.b>1;dateCreated>1"), "");
+  EXPECT_EQ(pre("x-y>1;!a;a"), "");
+  EXPECT_EQ(V2Query::parse("a.b>1", V2Query::Kind::kMq).ld_prefilter(), "");
+}
+
 TEST(V2Q, Attributes) {
   auto query = V2Query::parse("temperature>1;status;!x;dateCreated>2020-01-01", V2Query::Kind::kQ).bind(core());
   auto attrs = query.attributes();

@@ -9,6 +9,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "ld/q.h"
 #include "ngsiv2/forwarding.h"
 #include "ngsiv2/v2_entity.h"
 #include "ngsiv2/v2_q.h"
@@ -297,6 +298,19 @@ QueryOutcome run_query(const V2Request& request, const QuerySpec& spec) {
 
   store::EntityQuery query;
   for (const auto& type : spec.types) query.types.push_back(ctx.expand(type));
+  // Numeric comparisons also go to the store as NGSI-LD q, so that its value
+  // index narrows the candidates; the v2 expression decides (filter below).
+  if (q) {
+    std::string prefilter = q->ld_prefilter();
+    if (!prefilter.empty()) {
+      try {
+        query.q = ld::Query::parse(prefilter);
+        query.q->bind(ctx);
+      } catch (const Error&) {
+        query.q.reset();  // not expressible after all: the v2 filter alone decides
+      }
+    }
+  }
   query.ids = spec.ids;
   if (!spec.id_pattern.empty()) {
     compile(spec.id_pattern, "idPattern");
