@@ -62,6 +62,7 @@ const Row kRows[] = {
     // NGSIv2 (Orion compatibility, src/ngsiv2): the same roles as the
     // equivalent NGSI-LD routes. Registrations of context providers are
     // read like NGSI-LD discovery and written by data writers.
+    {"GET", "/v2", roles(kAnyRole)},
     {"GET", "/v2/entities", roles(kAnyRole)},
     {"GET", "/v2/entities/{id}", roles(kAnyRole)},
     {"GET", "/v2/entities/{id}/attrs", roles(kAnyRole)},

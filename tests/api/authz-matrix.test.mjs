@@ -71,6 +71,7 @@ const MATRIX = {
   // NGSIv2 (Orion compatibility): the same roles as the equivalent NGSI-LD
   // routes; everyone signed in reads, data writers write. Registrations of
   // context providers: read like NGSI-LD discovery, written by data writers.
+  'GET /v2': { allow: ANY },
   'GET /v2/entities': { allow: ANY, path: '/v2/entities?type=Thing' },
   'GET /v2/entities/{id}': { allow: ANY, path: V2E },
   'GET /v2/entities/{id}/attrs': { allow: ANY, path: `${V2E}/attrs` },

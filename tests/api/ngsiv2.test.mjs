@@ -110,6 +110,12 @@ describe('entities', () => {
     assert.equal((await m.get('/v2/entities/R')).status, 404);
   });
 
+  test('GET /v2 lists the resources', async () => {
+    const r = await m.get('/v2');
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json, { entities_url: '/v2/entities', types_url: '/v2/types', registrations_url: '/v2/registrations' });
+  });
+
   test('the Fiware-Correlator header is echoed', async () => {
     const r = await m.get('/v2/entities/Room1', { headers: { 'Fiware-Correlator': 'abc-123' } });
     assert.equal(r.headers.get('fiware-correlator'), 'abc-123');

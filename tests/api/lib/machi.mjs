@@ -127,7 +127,7 @@ export class Machi {
   // token of that tenant, and an Authorization header is sent as given.
   async request(method, path, { body, headers = {}, contentType, auth } = {}) {
     const url = path.startsWith('/') && !path.startsWith('/ngsi-ld') && !path.startsWith('/health') &&
-        !path.startsWith('/machi') && !path.startsWith('/v2/')
+        !path.startsWith('/machi') && path !== '/v2' && !path.startsWith('/v2/')
       ? `${this.base}/ngsi-ld/v1${path}`
       : `${this.base}${path}`;
     const h = { ...headers };
