@@ -36,9 +36,20 @@ bool pattern_matches(const std::string& pattern, const std::string& text) {
   return re.ok() && RE2::PartialMatch(text, re);
 }
 
+// How many brokers a forwarded request has passed (machi's own header), so
+// that registrations that point back (directly or around a loop) end.
+constexpr int kMaxHops = 3;
+
+int hops_of(const V2Request& request) {
+  std::string_view text = request.http().header("Machi-Forward-Hops");
+  if (text.empty() || text.size() > 2 || text.find_first_not_of("0123456789") != std::string_view::npos) return 0;
+  return std::stoi(std::string(text));
+}
+
 std::vector<std::pair<std::string, std::string>> provider_headers(const V2Request& request,
                                                                   const Json& registration) {
   std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json"}};
+  headers.emplace_back("Machi-Forward-Hops", std::to_string(hops_of(request) + 1));
   if (!request.tenant_name().empty()) headers.emplace_back("Fiware-Service", request.tenant_name());
   headers.emplace_back("Fiware-ServicePath", request.service_path());
   // machi's extension: headers to send to the provider (e.g. its credentials).
@@ -113,7 +124,7 @@ std::vector<Json> forward_query(const V2Request& request, const std::vector<std:
                                 const std::vector<std::string>& attrs) {
   std::vector<Json> out;
   auto tenant = request.tenant_for_read();
-  if (!tenant) return out;
+  if (!tenant || hops_of(request) >= kMaxHops) return out;
   for (const Json& registration : load_registrations(*tenant)) {
     if (!registration_usable(registration, "query")) continue;
     const Json& selectors = at(at(registration, "dataProvided"), "entities");
@@ -189,7 +200,7 @@ std::vector<std::string> forward_missing(const V2Request& r, const std::string& 
                                          const std::vector<std::string>& missing, const Json& v2_attrs) {
   if (missing.empty()) return missing;
   auto tenant = r.tenant_for_read();
-  if (!tenant) return missing;
+  if (!tenant || hops_of(r) >= kMaxHops) return missing;
   auto registrations = load_registrations(*tenant);
   if (registrations.empty()) return missing;
   std::vector<std::string> left;

@@ -128,6 +128,23 @@ describe('registrations', () => {
     assert.equal((await broker.get('/v2/registrations')).json.length, 1);
   });
 
+  test('a registration that points back to the broker itself ends after a few hops', async () => {
+    const token = await broker.adminToken('');
+    let r = await broker.post('/v2/registrations', {
+      dataProvided: { entities: [{ idPattern: '.*', type: 'Loop' }] },
+      provider: { http: { url: `${broker.base}/v2`, headers: { Authorization: `Bearer ${token}` } } },
+    });
+    assert.equal(r.status, 201, show(r));
+    const loop = r.headers.get('location');
+    const started = Date.now();
+    r = await broker.get('/v2/entities?type=Loop');
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json, []);
+    assert.ok(Date.now() - started < 5000, 'the loop ended quickly');
+    assert.equal((await broker.get('/v2/entities/Nothing1?type=Loop')).status, 404);
+    assert.equal((await broker.delete(loop)).status, 204);
+  });
+
   test('an unreachable provider is skipped', async () => {
     let r = await broker.post('/v2/registrations', {
       dataProvided: { entities: [{ idPattern: '.*', type: 'Ghost' }] },
