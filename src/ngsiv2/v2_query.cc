@@ -51,10 +51,12 @@ std::shared_ptr<RE2> compile(const std::string& pattern, const char* what) {
   return re;
 }
 
-bool geo_matches(const ld::GeoQuery& geo, const Json& stored) {
+// only: when not empty, the one geo attribute to look at.
+bool geo_matches(const ld::GeoQuery& geo, const Json& stored, const std::string& only) {
   auto attrs = stored.find("attrs");
   if (attrs == stored.end() || !attrs->is_object()) return false;
   for (const auto& [iri, instances] : attrs->items()) {
+    if (!only.empty() && iri != only) continue;
     const Json* instance = visible_instance(instances);
     if (!instance || instance->value("type", "") != "GeoProperty" || !instance->contains("value")) continue;
     if (geo.matches((*instance)["value"])) return true;
@@ -326,16 +328,19 @@ QueryOutcome run_query(const V2Request& request, const QuerySpec& spec) {
     if (mq) {
       for (auto& a : mq->attributes()) selection.attributes.push_back(a);
     }
+    // Under enforcement a geo-query reads "location" only, the attribute the
+    // grant check covers (otherwise any geo attribute, as Orion).
     if (geo) selection.attributes.push_back(ctx.expand("location"));
     selection.by_id = by_id;
     access->check_selection(selection);
   }
+  const std::string geo_only = enforced ? ctx.expand("location") : std::string();
   auto filter = [&](const Json& stored) {
     if (!request.in_read_scope(stored)) return false;
     if (type_re && !RE2::PartialMatch(entity_type_of(stored, ctx), *type_re)) return false;
     if (q && !q->matches(stored)) return false;
     if (mq && !mq->matches(stored)) return false;
-    if (geo && !geo_matches(*geo, stored)) return false;
+    if (geo && !geo_matches(*geo, stored, geo_only)) return false;
     return true;
   };
   query.admit = [&](const Json& stored) { return filter(stored) && (!enforced || access->admit(stored, by_id)); };
