@@ -94,10 +94,11 @@ double distance_m(double lon1, double lat1, double lon2, double lat2) {
 
 // The distance from a reference point to the entity's first geo attribute
 // (a point, else the centre of its bounding box); null without one.
-Json geo_distance(const Json& stored, double lon, double lat) {
+Json geo_distance(const Json& stored, double lon, double lat, const std::string& only) {
   auto attrs = stored.find("attrs");
   if (attrs == stored.end() || !attrs->is_object()) return Json();
   for (const auto& [iri, instances] : attrs->items()) {
+    if (!only.empty() && iri != only) continue;
     const Json* instance = visible_instance(instances);
     if (!instance || instance->value("type", "") != "GeoProperty" || !instance->contains("value")) continue;
     try {
@@ -119,8 +120,8 @@ struct SortKey {
 };
 
 Json sort_value(const Json& stored, const SortKey& key, const ld::Context& ctx,
-               const std::optional<std::pair<double, double>>& near) {
-  if (key.name == "geo:distance") return near ? geo_distance(stored, near->first, near->second) : Json();
+               const std::optional<std::pair<double, double>>& near, const std::string& geo_only) {
+  if (key.name == "geo:distance") return near ? geo_distance(stored, near->first, near->second, geo_only) : Json();
   if (key.builtin) {
     if (key.name == "id") return stored.contains("id") ? stored["id"] : Json();
     if (key.name == "type") return entity_type_of(stored, ctx);
@@ -135,9 +136,10 @@ Json sort_value(const Json& stored, const SortKey& key, const ld::Context& ctx,
   return instance ? attr_value_of(*instance, ctx) : Json();
 }
 
-// near: the reference point (lon, lat) of a near query, for geo:distance.
+// near: the reference point (lon, lat) of a near query, for geo:distance
+// (measured to geo_only when not empty, else to the first geo attribute).
 void sort_entities(std::vector<Json>& entities, const std::string& order_by, const ld::Context& ctx,
-                   const std::optional<std::pair<double, double>>& near) {
+                   const std::optional<std::pair<double, double>>& near, const std::string& geo_only) {
   std::vector<SortKey> keys;
   for (std::string item : split(order_by, ',')) {
     if (item.empty()) bad_request("empty item in orderBy");
@@ -158,7 +160,7 @@ void sort_entities(std::vector<Json>& entities, const std::string& order_by, con
   rows.reserve(entities.size());
   for (size_t i = 0; i < entities.size(); ++i) {
     std::vector<Json> values;
-    for (const auto& key : keys) values.push_back(sort_value(entities[i], key, ctx, near));
+    for (const auto& key : keys) values.push_back(sort_value(entities[i], key, ctx, near, geo_only));
     rows.emplace_back(std::move(values), i);
   }
   std::stable_sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
@@ -331,6 +333,15 @@ QueryOutcome run_query(const V2Request& request, const QuerySpec& spec) {
     // Under enforcement a geo-query reads "location" only, the attribute the
     // grant check covers (otherwise any geo attribute, as Orion).
     if (geo) selection.attributes.push_back(ctx.expand("location"));
+    // Sorting by an attribute reveals its order: it counts as a selection too.
+    for (std::string item : split(spec.order_by, ',')) {
+      if (!item.empty() && item[0] == '!') item.erase(0, 1);
+      if (item.empty() || item == "id" || item == "type" || item == "dateCreated" || item == "dateModified" ||
+          item == "geo:distance") {
+        continue;
+      }
+      selection.attributes.push_back(ctx.expand(item));
+    }
     selection.by_id = by_id;
     access->check_selection(selection);
   }
@@ -389,7 +400,7 @@ QueryOutcome run_query(const V2Request& request, const QuerySpec& spec) {
         size_t comma = spec.coords.find(',');
         near.emplace(std::strtod(spec.coords.c_str() + comma + 1, nullptr), std::strtod(spec.coords.c_str(), nullptr));
       }
-      sort_entities(entities, spec.order_by, ctx, near);
+      sort_entities(entities, spec.order_by, ctx, near, geo_only);
     }
     out.total = entities.size();
     size_t begin = std::min(spec.offset, entities.size());
