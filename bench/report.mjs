@@ -181,6 +181,16 @@ if (enforce && enforce.open_rps > 0) {
     '>= 0.85x of off', `${met ? 'yes' : 'NO'} (${fmtRatio(enforce.ratio)})`]);
 }
 
+// NGSIv2 PATCH /v2/entities/{id}/attrs beside the NGSI-LD PATCH on the same
+// entities (bench/run.sh, scenario v2patch).
+const v2patch = read('v2patch.json');
+if (v2patch && v2patch.ld_rps > 0) {
+  const met = v2patch.ratio >= v2patch.target_ratio;
+  results.scenarios.v2patch = { ...v2patch, met };
+  rows.push(['NGSIv2 PATCH /v2/entities/{id}/attrs', `${fmtRate(v2patch.v2_rps)} req/s`, '', '',
+    '>= 0.80x of NGSI-LD PATCH', `${met ? 'yes' : 'NO'} (${fmtRatio(v2patch.ratio)})`]);
+}
+
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.
 const demoStart = read('demo-start.json');
 const webFcp = read('web-fcp.json');

@@ -8,10 +8,13 @@
 #   2. starts machi on a fresh data directory (durability full) on 127.0.0.1;
 #   3. loads 100,000 Smart Data Models ParkingSpots through
 #      POST /ngsi-ld/v1/entityOperations/upsert in batches of 1,000;
-#   4. per scenario (health, get, query, patch, upsert): a wrk warm-up, a
+#   4. per scenario (health, get, query, patch, v2patch, upsert): a wrk warm-up, a
 #      wrk throughput run with a fixed number of connections, then a
 #      separate open-loop run at half that throughput with machi_loadgen for
-#      the latency percentiles (no coordinated omission);
+#      the latency percentiles (no coordinated omission); v2patch (NGSIv2
+#      PATCH /v2/entities/{id}/attrs on the same entities) has no latency run
+#      and is printed beside the NGSI-LD patch rate with their ratio
+#      (target: within 20 %);
 #   5. the demo city (scenario "demo"), on a machi of its own once the first
 #      one has stopped: a fresh `machi demo --web web/dist` as `make demo`
 #      starts it, timed from process start until it serves the full city
@@ -26,7 +29,7 @@
 # Knobs (environment): BENCH_ENTITIES (100000), BENCH_BATCH (1000),
 # BENCH_WARMUP (3 s), BENCH_DURATION (10 s), BENCH_LATENCY_DURATION (8 s),
 # BENCH_CONNECTIONS (32), BENCH_UPSERT_CONNECTIONS (4),
-# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch upsert demo ledger temporal";
+# BENCH_LOAD_CONNECTIONS (4), BENCH_SCENARIOS ("health get query patch v2patch upsert demo ledger temporal";
 # steps 1-4 run when any but demo and ledger is chosen), BENCH_DURABILITY (full),
 # BENCH_SQLITE_ARGS (extra machi_bench_sqlite flags), BENCH_KEEP=1 keeps the
 # data directory and logs, BENCH_PERF=1 records a perf profile of the server
@@ -58,7 +61,7 @@ LAT_DURATION=${BENCH_LATENCY_DURATION:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 UPSERT_CONNECTIONS=${BENCH_UPSERT_CONNECTIONS:-4}
 LOAD_CONNECTIONS=${BENCH_LOAD_CONNECTIONS:-4}
-SCENARIOS=${BENCH_SCENARIOS:-"health get query patch upsert demo ledger temporal"}
+SCENARIOS=${BENCH_SCENARIOS:-"health get query patch v2patch upsert demo ledger temporal"}
 DURABILITY=${BENCH_DURABILITY:-full}
 DEMO_RESIDENTS=${BENCH_DEMO_RESIDENTS:-20000}
 DEMO_TIMEOUT=${BENCH_DEMO_TIMEOUT:-300}
@@ -80,8 +83,8 @@ for scenario in $SCENARIOS; do
     demo) RUN_DEMO=1 ;;
     ledger) RUN_LEDGER=1 ;;
     temporal) RUN_TEMPORAL=1 ;;
-    health | get | query | patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch upsert demo ledger temporal)" >&2; exit 2 ;;
+    health | get | query | patch | v2patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger temporal)" >&2; exit 2 ;;
   esac
 done
 
@@ -303,6 +306,14 @@ for scenario in $MAIN_SCENARIOS; do
   log "$scenario: $(printf '%.0f' "$rps") req/s (server used $cpu cores)"
 
   rate=$(awk -v r="$rps" 'BEGIN { printf "%.3f", r / 2 }')
+  if [[ $scenario == v2patch ]]; then
+    # NGSIv2 beside NGSI-LD: the same update of the same entities.
+    ld_rps=$(node -e 'try { console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).wrk.rps || 0) } catch { console.log(0) }' "$RESULTS/patch.wrk.json")
+    ratio=$(awk -v a="$rps" -v b="$ld_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '{"v2_rps":%s,"ld_rps":%s,"ratio":%s,"target_ratio":0.8}\n' "$rps" "$ld_rps" "$ratio" >"$RESULTS/v2patch.json"
+    log "v2patch: NGSIv2 PATCH $(printf '%.0f' "$rps") req/s beside NGSI-LD PATCH $(printf '%.0f' "$ld_rps") req/s: ratio $ratio (target >= 0.80)"
+    continue
+  fi
   if awk -v r="$rate" 'BEGIN { exit !(r > 0) }'; then
     wait_idle
     log "$scenario: open-loop latency run at $rate req/s for ${LAT_DURATION}s over $conns connections"

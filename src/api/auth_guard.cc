@@ -37,7 +37,18 @@ void check_tenant_exists(const std::string& tenant, store::Store* store) {
 
 }  // namespace
 
-std::string request_tenant(const http::Request& request) { return std::string(request.header("NGSILD-Tenant")); }
+std::string request_tenant(const http::Request& request) {
+  // NGSIv2 (Orion) names the tenant with Fiware-Service, lower-cased as
+  // Orion does, else NGSILD-Tenant; src/ngsiv2/v2_request.cc reads it the
+  // same way (the handler must address the tenant the guard checked).
+  if (request.path.starts_with("/v2/")) {
+    std::string tenant(request.header("Fiware-Service"));
+    if (tenant.empty()) return std::string(request.header("NGSILD-Tenant"));
+    for (char& c : tenant) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return tenant;
+  }
+  return std::string(request.header("NGSILD-Tenant"));
+}
 
 const trust::Principal& principal_of(const http::Request& request) { return trust::principal_in(request.auth); }
 

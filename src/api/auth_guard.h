@@ -26,7 +26,8 @@ http::Guard make_auth_guard(GuardDeps deps);
 // The principal the guard attached (anonymous when none).
 const trust::Principal& principal_of(const http::Request& request);
 
-// The tenant a request addresses (the NGSILD-Tenant header; "" = default).
+// The tenant a request addresses (the NGSILD-Tenant header; "" = default;
+// under /v2/ Fiware-Service, lower-cased, first).
 std::string request_tenant(const http::Request& request);
 
 }  // namespace machi::api

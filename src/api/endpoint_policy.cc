@@ -74,6 +74,33 @@ const Row kRows[] = {
     {"PUT", "/machi/v1/history-retention/{type}", roles(kAdminOnly)},
     {"DELETE", "/machi/v1/history-retention/{type}", roles(kAdminOnly)},
 
+    // NGSIv2 (Orion compatibility, src/ngsiv2): the same roles as the
+    // equivalent NGSI-LD routes. Registrations of context providers are
+    // read like NGSI-LD discovery and written by data writers.
+    {"GET", "/v2", roles(kAnyRole)},
+    {"GET", "/v2/entities", roles(kAnyRole)},
+    {"GET", "/v2/entities/{id}", roles(kAnyRole)},
+    {"GET", "/v2/entities/{id}/attrs", roles(kAnyRole)},
+    {"GET", "/v2/entities/{id}/attrs/{attr}", roles(kAnyRole)},
+    {"GET", "/v2/entities/{id}/attrs/{attr}/value", roles(kAnyRole)},
+    {"POST", "/v2/op/query", roles(kAnyRole)},
+    {"GET", "/v2/types", roles(kAnyRole)},
+    {"GET", "/v2/types/{type}", roles(kAnyRole)},
+    {"GET", "/v2/registrations", roles(kAnyRole)},
+    {"GET", "/v2/registrations/{id}", roles(kAnyRole)},
+    {"POST", "/v2/entities", roles(kDataWriters)},
+    {"DELETE", "/v2/entities/{id}", roles(kDataWriters)},
+    {"POST", "/v2/entities/{id}/attrs", roles(kDataWriters)},
+    {"PATCH", "/v2/entities/{id}/attrs", roles(kDataWriters)},
+    {"PUT", "/v2/entities/{id}/attrs", roles(kDataWriters)},
+    {"PUT", "/v2/entities/{id}/attrs/{attr}", roles(kDataWriters)},
+    {"DELETE", "/v2/entities/{id}/attrs/{attr}", roles(kDataWriters)},
+    {"PUT", "/v2/entities/{id}/attrs/{attr}/value", roles(kDataWriters)},
+    {"POST", "/v2/op/update", roles(kDataWriters)},
+    {"POST", "/v2/registrations", roles(kDataWriters)},
+    {"PATCH", "/v2/registrations/{id}", roles(kDataWriters)},
+    {"DELETE", "/v2/registrations/{id}", roles(kDataWriters)},
+
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},
     {"GET", "/machi/v1/auth/jwks", open()},

@@ -21,6 +21,7 @@ void usage(FILE* out) {
                "commands:\n"
                "  serve --port P --data DIR [--host 127.0.0.1] [--durability full|process]\n"
                "        [--max-body BYTES] [--context-allow URL-PREFIX]... [--context-timeout-ms MS]\n"
+               "        [--ngsiv2-context URL]\n"
                "        [--web DIR] [--oidc-config FILE] [--token-lifetime SECONDS]\n"
                "                      serve the NGSI-LD API, machi's own API and the web app; on first\n"
                "                      start the administrator 'admin' gets MACHI_ADMIN_PASSWORD (or a\n"

@@ -19,6 +19,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "ngsiv2/ngsiv2.h"
 
 namespace machi::cli {
 namespace {
@@ -89,9 +90,10 @@ void announce_first_admin(const std::string& data_dir, const std::string& passwo
 }
 
 void register_all_routes(http::Router& router, store::Store* store, ld::ContextResolver* contexts,
-                         trust::Trust* trust) {
+                         trust::Trust* trust, const std::string& ngsiv2_context = "") {
   router.add("GET", "/health", health);
   broker::register_ngsi_ld_routes(router, {store, contexts, trust});
+  ngsiv2::register_ngsiv2_routes(router, {store, contexts, trust, ngsiv2_context});
   api::register_machi_routes(router, {store, trust, contexts});
   router.set_guard(api::make_auth_guard(
       {[trust](std::string_view token, const std::string& tenant) {
@@ -140,6 +142,8 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.oidc_config = need_value(args, i);
     } else if (a == "--token-lifetime") {
       options.token_lifetime_s = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400 * 30));
+    } else if (a == "--ngsiv2-context") {
+      options.ngsiv2_context = need_value(args, i);
     } else if (a == "--context-timeout-ms") {
       options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
     } else {
@@ -178,10 +182,10 @@ int serve(const ServeOptions& options) {
   }
 
   http::Router router;
-  register_all_routes(router, store.get(), &contexts, &trust);
+  register_all_routes(router, store.get(), &contexts, &trust, options.ngsiv2_context);
   std::optional<http::StaticFiles> web;
   if (!options.web_dir.empty()) {
-    web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/health"});
+    web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/v2/", "/health"});
     router.set_fallback([&web](http::Request& request) { return web->serve(request); });
   }
 

@@ -22,6 +22,9 @@ struct ServeOptions {
   std::string web_dir;                          // built web app to host at / ("" = none)
   std::string oidc_config;                      // JSON file of external OpenID Connect issuers
   int64_t token_lifetime_s = 3600;
+  // The @context that maps NGSIv2 types and attribute names to IRIs ("" =
+  // the NGSI-LD core context, see docs/ngsiv2.md).
+  std::string ngsiv2_context;
   // Runs once the store and the trust services are up, before the first
   // administrator is made and the server listens (`machi demo` seeds its
   // accounts, consents and grants here).

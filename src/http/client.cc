@@ -39,19 +39,28 @@ std::optional<Url> parse_http_url(const std::string& url) {
 
 }  // namespace
 
-std::optional<ClientResponse> http_get(const std::string& url, std::chrono::milliseconds timeout,
-                                       size_t max_body_bytes) {
+std::optional<ClientResponse> http_request(const std::string& method, const std::string& url,
+                                           const std::vector<std::pair<std::string, std::string>>& headers,
+                                           const std::string& body, std::chrono::milliseconds timeout,
+                                           size_t max_body_bytes) {
   auto parsed = parse_http_url(url);
   if (!parsed) return std::nullopt;
+  bhttp::verb verb = bhttp::string_to_verb(method);
+  if (verb == bhttp::verb::unknown) return std::nullopt;
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
   std::optional<ClientResponse> result;
   beast::flat_buffer buffer;
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, parsed->target, 11};
+  bhttp::request<bhttp::string_body> request{verb, parsed->target, 11};
   request.set(bhttp::field::host, parsed->host);
   request.set(bhttp::field::accept, "application/ld+json, application/json");
   request.set(bhttp::field::user_agent, "machi");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty() || verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch) {
+    request.body() = body;
+    request.prepare_payload();
+  }
   auto parser = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
   parser->body_limit(max_body_bytes);
 
@@ -74,6 +83,11 @@ std::optional<ClientResponse> http_get(const std::string& url, std::chrono::mill
   // The resolver is not covered by the stream's deadline; bound the loop too.
   io.run_for(timeout + std::chrono::milliseconds(50));
   return result;
+}
+
+std::optional<ClientResponse> http_get(const std::string& url, std::chrono::milliseconds timeout,
+                                       size_t max_body_bytes) {
+  return http_request("GET", url, {}, "", timeout, max_body_bytes);
 }
 
 }  // namespace machi::http

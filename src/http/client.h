@@ -6,6 +6,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace machi::http {
 
@@ -19,5 +21,12 @@ struct ClientResponse {
 // https URLs are not supported yet and answer nullopt.
 std::optional<ClientResponse> http_get(const std::string& url, std::chrono::milliseconds timeout,
                                        size_t max_body_bytes = 1 << 20);
+
+// Any method with optional headers and body (e.g. the NGSIv2 forwarding of
+// queries and updates to context providers); nullopt on failure or timeout.
+std::optional<ClientResponse> http_request(const std::string& method, const std::string& url,
+                                           const std::vector<std::pair<std::string, std::string>>& headers,
+                                           const std::string& body, std::chrono::milliseconds timeout,
+                                           size_t max_body_bytes = 1 << 20);
 
 }  // namespace machi::http

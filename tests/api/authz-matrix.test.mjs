@@ -29,6 +29,7 @@ const ADMIN = ['admin'];
 
 const NONE_ENTITY = encodeURIComponent('urn:ngsi-ld:Thing:authz-nonexistent');
 const E = `/ngsi-ld/v1/entities/${NONE_ENTITY}`;
+const V2E = '/v2/entities/authz-nonexistent';
 
 // "METHOD PATTERN" -> { allow, path (parameters filled with plausible
 // values; defaults to the pattern), body (JSON; {} for writes unless given) }.
@@ -80,6 +81,33 @@ const MATRIX = {
   'GET /machi/v1/history-retention': { allow: ANY },
   'PUT /machi/v1/history-retention/{type}': { allow: ADMIN, path: '/machi/v1/history-retention/Thing', body: { days: 0 } }, // 400
   'DELETE /machi/v1/history-retention/{type}': { allow: ADMIN, path: '/machi/v1/history-retention/Nothing' }, // 404
+
+  // NGSIv2 (Orion compatibility): the same roles as the equivalent NGSI-LD
+  // routes; everyone signed in reads, data writers write. Registrations of
+  // context providers: read like NGSI-LD discovery, written by data writers.
+  'GET /v2': { allow: ANY },
+  'GET /v2/entities': { allow: ANY, path: '/v2/entities?type=Thing' },
+  'GET /v2/entities/{id}': { allow: ANY, path: V2E },
+  'GET /v2/entities/{id}/attrs': { allow: ANY, path: `${V2E}/attrs` },
+  'GET /v2/entities/{id}/attrs/{attr}': { allow: ANY, path: `${V2E}/attrs/level` },
+  'GET /v2/entities/{id}/attrs/{attr}/value': { allow: ANY, path: `${V2E}/attrs/level/value` },
+  'POST /v2/op/query': { allow: ANY, body: { entities: [{ idPattern: '.*', type: 'Thing' }] } },
+  'GET /v2/types': { allow: ANY },
+  'GET /v2/types/{type}': { allow: ANY, path: '/v2/types/Thing' },
+  'GET /v2/registrations': { allow: ANY },
+  'GET /v2/registrations/{id}': { allow: ANY, path: '/v2/registrations/000000000000000000000000' },
+  'POST /v2/entities': { allow: WRITERS, body: { type: 'Thing' } }, // no id: 400
+  'DELETE /v2/entities/{id}': { allow: WRITERS, path: V2E },
+  'POST /v2/entities/{id}/attrs': { allow: WRITERS, path: `${V2E}/attrs` },
+  'PATCH /v2/entities/{id}/attrs': { allow: WRITERS, path: `${V2E}/attrs` },
+  'PUT /v2/entities/{id}/attrs': { allow: WRITERS, path: `${V2E}/attrs` },
+  'PUT /v2/entities/{id}/attrs/{attr}': { allow: WRITERS, path: `${V2E}/attrs/level` },
+  'DELETE /v2/entities/{id}/attrs/{attr}': { allow: WRITERS, path: `${V2E}/attrs/level` },
+  'PUT /v2/entities/{id}/attrs/{attr}/value': { allow: WRITERS, path: `${V2E}/attrs/level/value` },
+  'POST /v2/op/update': { allow: WRITERS, body: {} }, // no actionType: 400
+  'POST /v2/registrations': { allow: WRITERS, body: {} }, // no dataProvided: 400
+  'PATCH /v2/registrations/{id}': { allow: WRITERS, path: '/v2/registrations/000000000000000000000000' },
+  'DELETE /v2/registrations/{id}': { allow: WRITERS, path: '/v2/registrations/000000000000000000000000' },
 
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400

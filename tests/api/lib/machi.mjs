@@ -120,13 +120,14 @@ export class Machi {
     return { Authorization: `Bearer ${await this.adminToken(tenant)}` };
   }
 
-  // fetch relative to /ngsi-ld/v1 (or an absolute path starting with '/').
+  // fetch relative to /ngsi-ld/v1 (or an absolute path starting with '/',
+  // e.g. /machi/..., /v2/...).
   // Requests carry the administrator's token of the addressed tenant unless
   // `auth` says otherwise: false sends no credentials, a string uses the
   // token of that tenant, and an Authorization header is sent as given.
   async request(method, path, { body, headers = {}, contentType, auth } = {}) {
     const url = path.startsWith('/') && !path.startsWith('/ngsi-ld') && !path.startsWith('/health') &&
-        !path.startsWith('/machi')
+        !path.startsWith('/machi') && path !== '/v2' && !path.startsWith('/v2/')
       ? `${this.base}/ngsi-ld/v1${path}`
       : `${this.base}${path}`;
     const h = { ...headers };
