@@ -181,6 +181,23 @@ if (enforce && enforce.open_rps > 0) {
     '>= 0.85x of off', `${met ? 'yes' : 'NO'} (${fmtRatio(enforce.ratio)})`]);
 }
 
+// Notifications (bench/run.sh step 5c, bench/notify_bench.mjs): updates
+// delivered to a local receiver beside the plain PATCH rate.
+const notify = read('notify.json');
+if (notify) {
+  const met = notify.updates_delivered_per_s >= 5000 && notify.lag_p99_ms != null && notify.lag_p99_ms < 100;
+  results.scenarios.notify = { ...notify, met };
+  rows.push(['PATCH, no subscription', `${fmtRate(notify.plain_patch_rps)} req/s`, '', '', 'reference', '']);
+  rows.push([`notifications, 1 subscription (${fmtRate(notify.notifications_per_s)} POSTs/s)`,
+    `${fmtRate(notify.updates_delivered_per_s)} updates/s`, fmtMs(notify.lag_p50_ms), fmtMs(notify.lag_p99_ms),
+    '>= 5000/s, p99 lag < 100 ms', `${met ? 'yes' : 'NO'} (${fmtRatio(notify.ratio_to_plain_patch)} of PATCH)`]);
+  if (notify.outage) {
+    const o = notify.outage;
+    rows.push([`receiver down ${o.seconds} s, then back`, `${o.updates_arrived}/${o.updates} updates`, '', '',
+      "every entity's last update arrives", `${o.all_latest_arrived ? 'yes' : 'NO'} (${o.latest_arrived}/${o.entities}, ${o.catch_up_s} s to catch up)`]);
+  }
+}
+
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.
 const demoStart = read('demo-start.json');
 const webFcp = read('web-fcp.json');

@@ -17,6 +17,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "notify/subscription_api.h"
 
 namespace machi::cli {
 namespace {
@@ -87,9 +88,10 @@ void announce_first_admin(const std::string& data_dir, const std::string& passwo
 }
 
 void register_all_routes(http::Router& router, store::Store* store, ld::ContextResolver* contexts,
-                         trust::Trust* trust) {
+                         trust::Trust* trust, notify::Notifier* notifier) {
   router.add("GET", "/health", health);
   broker::register_ngsi_ld_routes(router, {store, contexts, trust});
+  notify::register_subscription_routes(router, {store, contexts, trust}, notifier);
   api::register_machi_routes(router, {store, trust, contexts});
   router.set_guard(api::make_auth_guard(
       {[trust](std::string_view token, const std::string& tenant) {
@@ -102,7 +104,7 @@ void register_all_routes(http::Router& router, store::Store* store, ld::ContextR
 
 int print_routes() {
   http::Router router;
-  register_all_routes(router, nullptr, nullptr, nullptr);
+  register_all_routes(router, nullptr, nullptr, nullptr, nullptr);
   for (const auto& route : router.routes()) std::printf("%.*s %.*s\n", static_cast<int>(route.method.size()),
                                                         route.method.data(), static_cast<int>(route.pattern.size()),
                                                         route.pattern.data());
@@ -140,6 +142,18 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.token_lifetime_s = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400 * 30));
     } else if (a == "--context-timeout-ms") {
       options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
+    } else if (a == "--notify-workers") {
+      options.notify.delivery_threads = parse_number(a, need_value(args, i), 256);
+    } else if (a == "--notify-initial-backoff-ms") {
+      options.notify.retry.initial_backoff_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 3600000));
+    } else if (a == "--notify-max-backoff-ms") {
+      options.notify.retry.max_backoff_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400000));
+    } else if (a == "--notify-max-pending") {
+      options.notify.retry.max_pending = parse_number(a, need_value(args, i), 100000000);
+    } else if (a == "--notify-max-age-s") {
+      options.notify.retry.max_age_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400UL * 365)) * 1000;
+    } else if (a == "--notify-timeout-ms") {
+      options.notify.http_timeout = std::chrono::milliseconds(parse_number(a, need_value(args, i), 600000));
     } else {
       throw std::invalid_argument("unknown option " + a);
     }
@@ -175,8 +189,9 @@ int serve(const ServeOptions& options) {
     announce_first_admin(options.data_dir, *password);
   }
 
+  notify::Notifier notifier(*store, contexts, &trust, options.notify);
   http::Router router;
-  register_all_routes(router, store.get(), &contexts, &trust);
+  register_all_routes(router, store.get(), &contexts, &trust, &notifier);
   std::optional<http::StaticFiles> web;
   if (!options.web_dir.empty()) {
     web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/health"});
@@ -189,6 +204,7 @@ int serve(const ServeOptions& options) {
   server_options.max_body_bytes = options.max_body_bytes;
   http::Server server(server_options, router);
   server.listen();
+  notifier.start();
 
   std::thread signal_thread([&server, signals] {
     int received = 0;
@@ -199,6 +215,7 @@ int serve(const ServeOptions& options) {
   std::fprintf(stderr, "machi %s serving on http://%s:%u (data in %s)\n", kVersion, options.host.c_str(),
                static_cast<unsigned>(server.port()), options.data_dir.c_str());
   server.run();
+  notifier.stop();
   trust.close();
   store->close();
   std::fprintf(stderr, "machi: stopped\n");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "notify/notifier.h"
 #include "store/store.h"
 #include "trust/trust.h"
 
@@ -22,6 +23,7 @@ struct ServeOptions {
   std::string web_dir;                          // built web app to host at / ("" = none)
   std::string oidc_config;                      // JSON file of external OpenID Connect issuers
   int64_t token_lifetime_s = 3600;
+  notify::NotifierOptions notify;               // subscriptions: delivery workers, backoff, outbox retention
   // Runs once the store and the trust services are up, before the first
   // administrator is made and the server listens (`machi demo` seeds its
   // accounts, consents and grants here).

@@ -76,4 +76,44 @@ std::optional<ClientResponse> http_get(const std::string& url, std::chrono::mill
   return result;
 }
 
+std::optional<ClientResponse> http_post(const std::string& url,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes) {
+  auto parsed = parse_http_url(url);
+  if (!parsed) return std::nullopt;
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  std::optional<ClientResponse> result;
+  beast::flat_buffer buffer;
+  bhttp::request<bhttp::string_body> request{bhttp::verb::post, parsed->target, 11};
+  request.set(bhttp::field::host, parsed->host);
+  request.set(bhttp::field::user_agent, "machi");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  auto parser = std::make_shared<bhttp::response_parser<bhttp::string_body>>();
+  parser->body_limit(max_body_bytes);
+
+  stream.expires_after(timeout);
+  resolver.async_resolve(parsed->host, parsed->port, [&](beast::error_code ec, auto endpoints) {
+    if (ec) return;
+    stream.async_connect(endpoints, [&](beast::error_code ec, auto) {
+      if (ec) return;
+      bhttp::async_write(stream, request, [&](beast::error_code ec, size_t) {
+        if (ec) return;
+        bhttp::async_read(stream, buffer, *parser, [&](beast::error_code ec, size_t) {
+          if (ec) return;
+          auto& message = parser->get();
+          result = ClientResponse{static_cast<int>(message.result_int()),
+                                  std::string(message[bhttp::field::content_type]), message.body()};
+        });
+      });
+    });
+  });
+  io.run_for(timeout + std::chrono::milliseconds(50));
+  return result;
+}
+
 }  // namespace machi::http

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace machi::http {
 
@@ -19,5 +21,13 @@ struct ClientResponse {
 // https URLs are not supported yet and answer nullopt.
 std::optional<ClientResponse> http_get(const std::string& url, std::chrono::milliseconds timeout,
                                        size_t max_body_bytes = 1 << 20);
+
+// POST body to url ("http://host[:port]/path") with the given headers
+// (Content-Type among them); nullopt on a connection failure or timeout.
+// The answer's body is read up to max_body_bytes and otherwise ignored.
+std::optional<ClientResponse> http_post(const std::string& url,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes = 64 << 10);
 
 }  // namespace machi::http

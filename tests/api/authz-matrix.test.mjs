@@ -67,6 +67,15 @@ const MATRIX = {
   'POST /ngsi-ld/v1/jsonldContexts': { allow: WRITERS, body: {} },
   'DELETE /ngsi-ld/v1/jsonldContexts/{id}': { allow: WRITERS, path: '/ngsi-ld/v1/jsonldContexts/nothing' },
 
+  // Subscriptions: everyone signed in, like the queries (each sees only
+  // their own; personal data only under a grant, tested in
+  // subscriptions-personal.test.mjs). Bodies fail validation, ids are unknown.
+  'GET /ngsi-ld/v1/subscriptions': { allow: ANY },
+  'POST /ngsi-ld/v1/subscriptions': { allow: ANY, body: { type: 'Subscription' } },
+  'GET /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+  'PATCH /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+  'DELETE /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400
   'GET /machi/v1/auth/jwks': { allow: PUBLIC },

@@ -1,0 +1,49 @@
+#include "notify/outbox.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace machi::notify {
+
+std::string OutboxEntry::key() const {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%020llu", static_cast<unsigned long long>(seq));
+  return buffer;
+}
+
+std::string OutboxEntry::to_text() const {
+  return Json{{"sub", subscription_id}, {"body", body}, {"created", created_at}}.dump();
+}
+
+OutboxEntry OutboxEntry::from_record(const std::string& key, const std::string& text) {
+  OutboxEntry e;
+  e.seq = std::stoull(key);
+  Json j = parse_json(text);
+  e.subscription_id = j.at("sub").get<std::string>();
+  e.body = j.at("body").get<std::string>();
+  e.created_at = j.value("created", TimeMs{0});
+  return e;
+}
+
+TimeMs next_attempt_after(const RetryPolicy& policy, int attempts, TimeMs now) {
+  int64_t delay = std::max<int64_t>(policy.initial_backoff_ms, 1);
+  for (int i = 1; i < attempts && delay < policy.max_backoff_ms; ++i) delay *= 2;
+  return now + std::min(delay, std::max(policy.max_backoff_ms, policy.initial_backoff_ms));
+}
+
+std::vector<OutboxEntry> enforce_retention(std::deque<OutboxEntry>& queue, const RetryPolicy& policy, TimeMs now,
+                                           bool in_flight) {
+  std::vector<OutboxEntry> dropped;
+  size_t keep_front = in_flight ? 1 : 0;
+  auto too_many = [&] { return queue.size() > std::max(policy.max_pending, keep_front); };
+  auto too_old = [&] {
+    return queue.size() > keep_front && policy.max_age_ms > 0 && now - queue[keep_front].created_at > policy.max_age_ms;
+  };
+  while (queue.size() > keep_front && (too_many() || too_old())) {
+    dropped.push_back(std::move(queue[keep_front]));
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(keep_front));
+  }
+  return dropped;
+}
+
+}  // namespace machi::notify
