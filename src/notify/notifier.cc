@@ -19,6 +19,8 @@ constexpr int64_t kPruneMs = 5000;
 constexpr int64_t kStatusSaveMs = 1000;
 constexpr int64_t kTenantScanMs = 1000;
 constexpr size_t kPeriodicLimit = 1000;
+constexpr size_t kMaxMerged = 64;                 // notifications merged into one POST
+constexpr size_t kMaxMergedBytes = 4 << 20;
 
 std::string tenant_label(const std::string& tenant) { return tenant.empty() ? "(default)" : tenant; }
 
@@ -227,13 +229,18 @@ void Notifier::tail(std::shared_ptr<TenantState> t) {
     try {
       int64_t last = t->store->wait_for_changes(t->cursor, kIdleWait);
       if (stopping_) break;
-      std::vector<store::EntityChange> changes;
-      if (last > t->cursor) changes = t->store->changes_after(t->cursor, options_.changes_per_pass);
-      // The set is taken after the changes: a subscription saved before a
-      // change was committed is in it.
+      // The set is taken after the feed's position: a subscription saved
+      // before a change was committed is in it.
       auto subs = subscriptions(*t);
+      std::vector<store::EntityChange> changes;
+      int64_t cursor = t->cursor;
+      if (subs->empty()) {
+        cursor = std::max(cursor, last);  // nobody to notify: skip the changes unread
+      } else if (last > t->cursor) {
+        changes = t->store->changes_after(t->cursor, options_.changes_per_pass);
+        if (!changes.empty()) cursor = changes.back().seq;
+      }
       TimeMs now = now_ms();
-      int64_t cursor = changes.empty() ? t->cursor : changes.back().seq;
       // Entities per subscription, each once (its current state).
       std::map<size_t, std::vector<Json>> matched;
       std::map<size_t, std::set<std::string>> seen;
@@ -376,8 +383,18 @@ void Notifier::deliver_loop() {
     }
     SubQueue& queue = chosen->queues[chosen_id];
     queue.in_flight = true;
-    OutboxEntry entry = queue.entries.front();
+    // A backlog goes out merged: the pending notifications of the
+    // subscription, in order, as one POST (see merge_notifications).
+    std::vector<OutboxEntry> batch;
+    size_t bytes = 0;
+    for (const OutboxEntry& e : queue.entries) {
+      if (!batch.empty() && (batch.size() >= kMaxMerged || bytes + e.body.size() > kMaxMergedBytes)) break;
+      batch.push_back(e);
+      bytes += e.body.size();
+    }
     lock.unlock();
+    std::string body = batch.size() == 1 ? batch.front().body : merge_notifications(batch);
+    const OutboxEntry& entry = batch.front();
 
     std::optional<Subscription> sub;
     for (const auto& s : *subscriptions(*chosen)) {
@@ -391,7 +408,7 @@ void Notifier::deliver_loop() {
       if (sub->accept == "application/json") headers.emplace_back("Link", context_link(sub->context));
       if (!chosen->name.empty()) headers.emplace_back("NGSILD-Tenant", chosen->name);
       for (const auto& kv : sub->receiver_info) headers.push_back(kv);
-      response = http::http_post(sub->uri, headers, entry.body, options_.http_timeout);
+      response = http::http_post(sub->uri, headers, body, options_.http_timeout);
     }
     bool ok = response && response->status >= 200 && response->status < 300;
 
@@ -400,11 +417,16 @@ void Notifier::deliver_loop() {
     if (it == chosen->queues.end()) continue;  // the subscription was deleted meanwhile
     SubQueue& q = it->second;
     q.in_flight = false;
-    bool still_front = !q.entries.empty() && q.entries.front().seq == entry.seq;
+    // What was sent leaves the queue (unless the retention rule or a
+    // deletion took it meanwhile).
+    auto take_sent = [&] {
+      for (const OutboxEntry& e : batch) {
+        if (!q.entries.empty() && q.entries.front().seq == e.seq) q.entries.pop_front();
+        chosen->erases.emplace_back(kOutboxCollection, e.key());
+      }
+    };
     if (!sub) {
-      // The subscription is gone: its notifications go with it.
-      if (still_front) q.entries.pop_front();
-      chosen->erases.emplace_back(kOutboxCollection, entry.key());
+      take_sent();  // the subscription is gone: its notifications go with it
       continue;
     }
     DeliveryStatus& status = chosen->statuses[chosen_id];
@@ -413,13 +435,12 @@ void Notifier::deliver_loop() {
     if (ok) {
       status.last_success = now_ms();
       status.failing = false;
-      if (still_front) q.entries.pop_front();
-      chosen->erases.emplace_back(kOutboxCollection, entry.key());
+      take_sent();
     } else {
       status.times_failed++;
       status.last_failure = now_ms();
       status.failing = true;
-      if (still_front) {
+      if (!q.entries.empty() && q.entries.front().seq == entry.seq) {
         OutboxEntry& front = q.entries.front();
         front.attempts++;
         front.next_attempt = next_attempt_after(options_.retry, front.attempts, now_ms());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace machi::notify {
 
@@ -44,6 +45,26 @@ std::vector<OutboxEntry> enforce_retention(std::deque<OutboxEntry>& queue, const
     queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(keep_front));
   }
   return dropped;
+}
+
+std::string merge_notifications(const std::vector<OutboxEntry>& batch) {
+  if (batch.empty()) return {};
+  Json merged = parse_json(batch.front().body);
+  Json data = Json::array();
+  std::vector<std::string> order;
+  std::map<std::string, Json> latest;
+  for (const OutboxEntry& e : batch) {
+    Json body = parse_json(e.body);
+    for (Json& entity : body["data"]) {
+      std::string id = entity.value("id", "");
+      if (!latest.count(id)) order.push_back(id);
+      latest[id] = std::move(entity);
+    }
+    merged["notifiedAt"] = body["notifiedAt"];
+  }
+  for (const auto& id : order) data.push_back(std::move(latest[id]));
+  merged["data"] = std::move(data);
+  return merged.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace machi::notify

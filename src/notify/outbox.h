@@ -50,4 +50,10 @@ TimeMs next_attempt_after(const RetryPolicy& policy, int attempts, TimeMs now);
 std::vector<OutboxEntry> enforce_retention(std::deque<OutboxEntry>& queue, const RetryPolicy& policy, TimeMs now,
                                            bool in_flight);
 
+// One notification for a backlog of a subscription's pending ones (in
+// order): the first's id and envelope, with the data of all, so that a
+// receiver that fell behind catches up in one POST. Each entity appears
+// once, in its latest state (the last notification that carries it).
+std::string merge_notifications(const std::vector<OutboxEntry>& batch);
+
 }  // namespace machi::notify
