@@ -402,7 +402,17 @@ void Notifier::deliver_loop() {
     }
     std::optional<http::ClientResponse> response;
     TimeMs sent_at = now_ms();
-    if (sub) {
+    if (sub && sub->is_mqtt()) {
+      // The MQTT binding: the headers travel as "metadata" beside the body.
+      Json message = {{"metadata", {{"Content-Type", sub->accept}}}, {"body", parse_json(body)}};
+      if (sub->accept == "application/json") message["metadata"]["Link"] = context_link(sub->context);
+      if (!chosen->name.empty()) message["metadata"]["NGSILD-Tenant"] = chosen->name;
+      for (const auto& [key, value] : sub->receiver_info) message["metadata"][key] = value;
+      if (mqtt_.publish(sub->uri, message.dump(-1, ' ', false, Json::error_handler_t::replace), sub->mqtt_qos,
+                        options_.http_timeout)) {
+        response = http::ClientResponse{200, "", ""};
+      }
+    } else if (sub) {
       std::vector<std::pair<std::string, std::string>> headers;
       headers.emplace_back("Content-Type", sub->accept);
       if (sub->accept == "application/json") headers.emplace_back("Link", context_link(sub->context));

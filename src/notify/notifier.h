@@ -20,6 +20,7 @@
 
 #include "ld/context.h"
 #include "notify/delivery_status.h"
+#include "notify/mqtt_publisher.h"
 #include "notify/outbox.h"
 #include "notify/subscription.h"
 #include "store/store.h"
@@ -103,6 +104,7 @@ class Notifier {
   std::mutex queue_mutex_;
   std::condition_variable work_cv_;
 
+  MqttPublisher mqtt_;
   std::vector<std::thread> workers_;
   std::thread manager_;
 };

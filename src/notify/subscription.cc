@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include "core/error.h"
+#include "notify/mqtt_publisher.h"
 
 namespace machi::notify {
 namespace {
@@ -166,13 +167,37 @@ void Subscription::bind(const ld::Context& ctx) {
   const Json& e = n["endpoint"];
   if (!e.contains("uri") || !e["uri"].is_string()) bad("notification.endpoint.uri is required");
   uri = e["uri"].get<std::string>();
-  if (uri.rfind("http://", 0) != 0) {
-    if (uri.rfind("https://", 0) == 0 || uri.rfind("mqtt://", 0) == 0 || uri.rfind("mqtts://", 0) == 0) {
-      throw Error(ErrorType::kOperationNotSupported, "only http:// notification endpoints are supported");
+  mqtt_qos = 1;
+  if (uri.rfind("mqtt://", 0) == 0) {
+    if (!MqttPublisher::available()) {
+      throw Error(ErrorType::kOperationNotSupported, "this machi was built without MQTT notifications");
     }
-    bad("notification.endpoint.uri must be an http:// URI");
+    if (!parse_mqtt_url(uri)) bad("notification.endpoint.uri must be mqtt://host[:port]/topic (no wildcards)");
+    if (e.contains("notifierInfo")) {
+      const Json& info = e["notifierInfo"];
+      if (!info.is_array()) bad("notification.endpoint.notifierInfo must be an array of key-value pairs");
+      for (const Json& kv : info) {
+        if (!kv.is_object() || !kv.contains("key") || !kv.contains("value") || !kv["key"].is_string() ||
+            !kv["value"].is_string()) {
+          bad("each notifierInfo item needs a string key and value");
+        }
+        if (kv["key"] == "MQTT-QoS") {
+          std::string q = kv["value"].get<std::string>();
+          if (q != "0" && q != "1" && q != "2") bad("MQTT-QoS must be 0, 1 or 2");
+          mqtt_qos = q[0] - '0';
+        } else if (kv["key"] == "MQTT-Version" && kv["value"] != "mqtt3.1.1") {
+          throw Error(ErrorType::kOperationNotSupported, "only MQTT-Version mqtt3.1.1 is supported");
+        }
+      }
+    }
+  } else if (uri.rfind("http://", 0) != 0) {
+    if (uri.rfind("https://", 0) == 0 || uri.rfind("mqtts://", 0) == 0) {
+      throw Error(ErrorType::kOperationNotSupported, "only http:// and mqtt:// notification endpoints are supported");
+    }
+    bad("notification.endpoint.uri must be an http:// or mqtt:// URI");
+  } else if (uri.size() <= 7 || uri[7] == '/') {
+    bad("notification.endpoint.uri needs a host");
   }
-  if (uri.size() <= 7 || uri[7] == '/') bad("notification.endpoint.uri needs a host");
   accept = "application/json";
   if (e.contains("accept")) {
     if (e["accept"] != "application/json" && e["accept"] != "application/ld+json") {

@@ -67,6 +67,8 @@ struct Subscription {
   std::string uri;
   std::string accept = "application/json";
   std::vector<std::pair<std::string, std::string>> receiver_info;
+  int mqtt_qos = 1;                      // mqtt:// endpoints: notifierInfo MQTT-QoS (default 1)
+  bool is_mqtt() const { return uri.rfind("mqtt://", 0) == 0; }
 
   // Checks the document and fills the derived fields; Error(BadRequestData)
   // on any invalid member.
