@@ -282,6 +282,46 @@ describe('delivery guarantees', () => {
     }
   });
 
+  test('retention: beyond --notify-max-pending the oldest are dropped, counted and logged', async () => {
+    const own = await new Machi({ args: [...ARGS, '--notify-max-pending', '2'] }).start();
+    const down = await new Receiver().start();
+    const port = down.port;
+    await down.stop();
+    try {
+      const ids = [];
+      for (let i = 0; i < 5; ++i) {
+        ids.push(`urn:ngsi-ld:Room:retention-${i}`);
+        assertStatus(await own.post('/ngsi-ld/v1/entities', room(ids[i], 1)), 201);
+      }
+      const r = await own.post('/ngsi-ld/v1/subscriptions', { type: 'Subscription', entities: [{ type: 'Room' }],
+        watchedAttributes: ['temperature'], notification: { format: 'keyValues', endpoint: { uri: `http://127.0.0.1:${port}/keep` } } });
+      assertStatus(r, 201);
+      const subPath = r.headers.get('location');
+      for (const id of ids) {
+        assertStatus(await own.patch(`/ngsi-ld/v1/entities/${enc(id)}/attrs`, { temperature: { type: 'Property', value: 5 } }), 204);
+        await sleep(50);
+      }
+      await sleep(300);
+      const s = await own.get(subPath);
+      assert.equal(s.json.notification.status, 'failed', show(s));
+      assert.equal(s.json.notification.droppedNotifications, 3, show(s));
+      assert.ok(s.json.notification.pending <= 2, show(s));
+      assert.match(own.stderr, /undelivered notifications dropped under the retention rule/);
+      const back = await new Receiver().start(port);
+      try {
+        await back.until(() => entityIds(back.received).includes(ids[4]), 10000, 'the newest notification');
+        await sleep(300);
+        const got = entityIds(back.received);
+        assert.ok(got.length <= 2, `at most max-pending arrive: ${got}`);
+      } finally {
+        await back.stop();
+      }
+    } finally {
+      await own.stop();
+      own.cleanup();
+    }
+  });
+
   for (const signal of ['SIGKILL', 'SIGTERM']) {
     test(`a notification survives a machi restart (${signal} after the update's 2xx, before delivery)`, async () => {
       const own = await new Machi({ args: ARGS }).start();
