@@ -38,7 +38,9 @@
 # BENCH_LEDGER_ENTRIES (10000000, the tree size for the inclusion-proof p99).
 # The notification part ("notify", bench/notify_bench.mjs, its own machi and
 # a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
-# BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_OUTAGE (30 s receiver down).
+# BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
+# POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
+# (30 s receiver down).
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -489,9 +491,9 @@ fi
 
 if [[ $RUN_NOTIFY == 1 ]]; then
   wait_idle
-  log "notify: 1 subscription, PATCH as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
+  log "notify: 1 subscription, entity updates (${BENCH_NOTIFY_BATCH:-50} per request) as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
   node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
-    --connections "$NOTIFY_CONNECTIONS" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
+    --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
     --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
 fi
 
