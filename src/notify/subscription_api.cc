@@ -183,6 +183,21 @@ http::Response update(http::Request& request, broker::BrokerDeps deps, Notifier*
       fragment["notification"].erase(member);
     }
   }
+  // A personal-data subscription reads under its owner's grant: anyone
+  // else (an administrator) may pause, resume or end it, nothing more, so
+  // that no one redirects or widens reads that the ledger puts on the owner.
+  const trust::Principal& caller = trust::principal_in(request.auth);
+  bool owner = sub.owner.tenant == caller.tenant && sub.owner.account_id == caller.account_id &&
+               sub.owner.client_id == caller.client_id;
+  if (sub.personal && !owner && fragment.is_object()) {
+    for (const auto& [key, value] : fragment.items()) {
+      if (key != "isActive" && key != "expiresAt" && key != "id" && key != "type") {
+        throw Error(ErrorType::kForbidden,
+                    "only the owner may change " + key + " of a subscription to personal data; others may set "
+                    "isActive or expiresAt");
+      }
+    }
+  }
   Json document = sub.document;
   document["id"] = id;
   merge_patch(document, fragment);
@@ -193,9 +208,9 @@ http::Response update(http::Request& request, broker::BrokerDeps deps, Notifier*
   auto ctx = sub.context.is_null() ? deps.contexts->core() : deps.contexts->resolve(sub.context);
   sub.bind(*ctx);
   bool was_personal = sub.personal;
-  if (was_personal && request.header("Machi-Grant").empty()) {
+  if (was_personal && (!owner || request.header("Machi-Grant").empty())) {
     // Stays under the grant it was created with; the selection is checked again.
-    ld.begin_read()->check_selection(selection_of(sub));
+    if (owner) ld.begin_read()->check_selection(selection_of(sub));
   } else {
     check_personal(ld, sub);
     if (sub.personal) {

@@ -117,6 +117,14 @@ test('a subscription to personal data needs a grant; its notifications are ledge
   const mine = await m.get('/ngsi-ld/v1/subscriptions', as(app));
   assert.deepEqual(mine.json.map((s) => s.id), [subId]);
 
+  // the administrator sees it and may pause it, but not redirect it
+  const path = `/ngsi-ld/v1/subscriptions/${enc(subId)}`;
+  const redirect = await m.patch(path, { notification: { endpoint: { uri: rx.url('/admin') } } });
+  assert.equal(redirect.status, 403, show(redirect));
+  assertStatus(await m.patch(path, { isActive: false }), 204);
+  assertStatus(await m.patch(path, { isActive: true }), 204);
+  assert.equal((await m.get(path, as(app))).json.notification.endpoint.uri, rx.url('/trips'));
+
   const size = await ledgerSize();
   // dave refused: his update is matched but withheld
   assertStatus(await m.patch(`/ngsi-ld/v1/entities/${enc('urn:ngsi-ld:TripRecord:sub-dave')}/attrs`,
