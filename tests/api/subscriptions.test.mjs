@@ -322,6 +322,47 @@ describe('delivery guarantees', () => {
     }
   });
 
+  test('SIGKILL during an update load: every acknowledged update is notified after the restart', async () => {
+    const own = await new Machi({ args: ARGS }).start();
+    const rcv = await new Receiver().start();
+    let again;
+    try {
+      const ids = Array.from({ length: 1000 }, (_, i) => `urn:ngsi-ld:Room:load-${i}`);
+      assertStatus(await own.post('/ngsi-ld/v1/entityOperations/upsert', ids.map((id) => room(id, 0))), 201);
+      assertStatus(await own.post('/ngsi-ld/v1/subscriptions', { type: 'Subscription', entities: [{ type: 'Room' }],
+        watchedAttributes: ['temperature'], notification: { format: 'keyValues', endpoint: { uri: rcv.url('/load') } } }), 201);
+      const acked = [];
+      let next = 0;
+      let killed = false;
+      const workers = Array.from({ length: 8 }, async () => {
+        while (!killed && next < ids.length) {
+          const id = ids[next++];
+          try {
+            const r = await own.patch(`/ngsi-ld/v1/entities/${enc(id)}/attrs`, { temperature: { type: 'Property', value: 1 } });
+            if (r.status === 204) acked.push(id);
+          } catch {
+            return; // the server is gone
+          }
+        }
+      });
+      await sleep(400);
+      killed = true;
+      await own.kill();
+      await Promise.all(workers);
+      assert.ok(acked.length > 0 && acked.length < ids.length, `killed during the load (${acked.length} acknowledged)`);
+      again = new Machi({ dataDir: own.dataDir, port: own.port, args: ARGS });
+      await again.start();
+      await rcv.until(() => {
+        const got = new Set(entityIds(rcv.at('/load')));
+        return acked.every((id) => got.has(id));
+      }, 20000, `all ${acked.length} acknowledged updates`);
+    } finally {
+      await rcv.stop();
+      if (again) await again.stop();
+      own.cleanup();
+    }
+  });
+
   for (const signal of ['SIGKILL', 'SIGTERM']) {
     test(`a notification survives a machi restart (${signal} after the update's 2xx, before delivery)`, async () => {
       const own = await new Machi({ args: ARGS }).start();
