@@ -19,6 +19,7 @@ constexpr int64_t kPruneMs = 5000;
 constexpr int64_t kStatusSaveMs = 1000;
 constexpr int64_t kTenantScanMs = 1000;
 constexpr size_t kPeriodicLimit = 1000;
+constexpr size_t kIdsPerQuery = 500;
 constexpr size_t kMaxMerged = 64;                 // notifications merged into one POST
 constexpr size_t kMaxMergedBytes = 4 << 20;
 
@@ -245,10 +246,26 @@ void Notifier::tail(std::shared_ptr<TenantState> t) {
       std::map<size_t, std::vector<Json>> matched;
       std::map<size_t, std::set<std::string>> seen;
       if (!changes.empty() && !subs->empty()) {
+        // The changed entities' current state, read in a few queries by id
+        // (missing: deleted meanwhile).
         std::map<std::string, std::optional<Json>> current;
+        for (const auto& change : changes) current.emplace(change.entity_id, std::nullopt);
+        std::vector<std::string> ids;
+        for (auto it = current.begin(); it != current.end();) {
+          ids.push_back((it++)->first);
+          if (ids.size() == kIdsPerQuery || it == current.end()) {
+            store::EntityQuery query;
+            query.ids = std::move(ids);
+            query.limit = kIdsPerQuery;
+            for (Json& e : t->store->query(query).entities) {
+              std::string id = e.value("id", "");
+              current[id] = std::move(e);
+            }
+            ids.clear();
+          }
+        }
         for (const auto& change : changes) {
           auto it = current.find(change.entity_id);
-          if (it == current.end()) it = current.emplace(change.entity_id, t->store->get(change.entity_id)).first;
           for (size_t i = 0; i < subs->size(); ++i) {
             const Subscription& sub = (*subs)[i];
             if (!triggers(sub, change, it->second, now)) continue;

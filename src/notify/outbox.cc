@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 
 namespace machi::notify {
 
@@ -47,22 +46,49 @@ std::vector<OutboxEntry> enforce_retention(std::deque<OutboxEntry>& queue, const
   return dropped;
 }
 
+namespace {
+
+// The notifier writes bodies as {"id":..,"type":..,"subscriptionId":..,
+// "notifiedAt":..,"data":[..]} (members in that order, no @context): then
+// the data arrays are spliced as text, without parsing. Other bodies (with
+// an @context) return false and are merged as JSON.
+bool splice(const std::vector<OutboxEntry>& batch, std::string& out) {
+  static const std::string kData = ",\"data\":[";
+  out.clear();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const std::string& body = batch[i].body;
+    // Inside JSON strings every quote is escaped, so the first unescaped
+    // ,"data":[ is the member (id, type, subscriptionId and notifiedAt come first).
+    size_t at = body.find(kData);
+    if (at == std::string::npos || body.size() < at + kData.size() + 2 || body.compare(body.size() - 2, 2, "]}") != 0 ||
+        body.find("\"@context\"") != std::string::npos) {
+      return false;
+    }
+    size_t begin = at + kData.size();
+    size_t end = body.size() - 2;  // before ]}
+    if (i == 0) {
+      out.append(body, 0, end);
+    } else if (end > begin) {
+      if (out.back() != '[') out += ',';
+      out.append(body, begin, end - begin);
+    }
+  }
+  out += "]}";
+  return true;
+}
+
+}  // namespace
+
 std::string merge_notifications(const std::vector<OutboxEntry>& batch) {
   if (batch.empty()) return {};
+  std::string spliced;
+  if (splice(batch, spliced)) return spliced;
   Json merged = parse_json(batch.front().body);
   Json data = Json::array();
-  std::vector<std::string> order;
-  std::map<std::string, Json> latest;
   for (const OutboxEntry& e : batch) {
     Json body = parse_json(e.body);
-    for (Json& entity : body["data"]) {
-      std::string id = entity.value("id", "");
-      if (!latest.count(id)) order.push_back(id);
-      latest[id] = std::move(entity);
-    }
-    merged["notifiedAt"] = body["notifiedAt"];
+    for (Json& entity : body["data"]) data.push_back(std::move(entity));
   }
-  for (const auto& id : order) data.push_back(std::move(latest[id]));
   merged["data"] = std::move(data);
   return merged.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

@@ -51,9 +51,9 @@ std::vector<OutboxEntry> enforce_retention(std::deque<OutboxEntry>& queue, const
                                            bool in_flight);
 
 // One notification for a backlog of a subscription's pending ones (in
-// order): the first's id and envelope, with the data of all, so that a
-// receiver that fell behind catches up in one POST. Each entity appears
-// once, in its latest state (the last notification that carries it).
+// order): the first's id and envelope, with the data of all in order, so
+// that a receiver that fell behind catches up in one POST. An entity that
+// changed again meanwhile appears once per state, the latest last.
 std::string merge_notifications(const std::vector<OutboxEntry>& batch);
 
 }  // namespace machi::notify

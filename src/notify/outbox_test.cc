@@ -75,16 +75,25 @@ TEST(Retention, DropsWhatIsTooOld) {
   EXPECT_EQ(q.front().seq, 2u);
 }
 
-TEST(Merge, OneNotificationWithEachEntityInItsLatestState) {
+TEST(Merge, OneNotificationWithTheDataOfAllInOrder) {
   std::vector<OutboxEntry> batch(3);
-  batch[0].body = R"({"id":"urn:n:1","type":"Notification","subscriptionId":"urn:s:1","notifiedAt":"t1","data":[{"id":"a","v":1},{"id":"b","v":1}]})";
+  batch[0].body = R"({"id":"urn:n:1","type":"Notification","subscriptionId":"urn:s:1","notifiedAt":"t1","data":[{"id":"a","v":1},{"id":"b","v":"x\",\"data\":["}]})";
   batch[1].body = R"({"id":"urn:n:2","type":"Notification","subscriptionId":"urn:s:1","notifiedAt":"t2","data":[{"id":"a","v":2}]})";
   batch[2].body = R"({"id":"urn:n:3","type":"Notification","subscriptionId":"urn:s:1","notifiedAt":"t3","data":[{"id":"c","v":3}]})";
   Json merged = parse_json(merge_notifications(batch));
   EXPECT_EQ(merged["id"], "urn:n:1");
   EXPECT_EQ(merged["subscriptionId"], "urn:s:1");
-  EXPECT_EQ(merged["notifiedAt"], "t3");
-  EXPECT_EQ(merged["data"], parse_json(R"([{"id":"a","v":2},{"id":"b","v":1},{"id":"c","v":3}])"));
+  EXPECT_EQ(merged["data"], parse_json(R"([{"id":"a","v":1},{"id":"b","v":"x\",\"data\":["},{"id":"a","v":2},{"id":"c","v":3}])"));
+}
+
+TEST(Merge, BodiesWithAContextAreMergedAsJson) {
+  std::vector<OutboxEntry> batch(2);
+  batch[0].body = R"({"id":"urn:n:1","type":"Notification","data":[{"id":"a","v":1}],"@context":"https://x/ctx.jsonld"})";
+  batch[1].body = R"({"id":"urn:n:2","type":"Notification","data":[{"id":"b","v":2}],"@context":"https://x/ctx.jsonld"})";
+  Json merged = parse_json(merge_notifications(batch));
+  EXPECT_EQ(merged["id"], "urn:n:1");
+  EXPECT_EQ(merged["@context"], "https://x/ctx.jsonld");
+  EXPECT_EQ(merged["data"], parse_json(R"([{"id":"a","v":1},{"id":"b","v":2}])"));
 }
 
 }  // namespace
