@@ -20,6 +20,7 @@ constexpr int64_t kStatusSaveMs = 1000;
 constexpr int64_t kTenantScanMs = 1000;
 constexpr size_t kPeriodicLimit = 1000;
 constexpr size_t kIdsPerQuery = 500;
+constexpr size_t kMaxUncommittedPasses = 8;
 constexpr size_t kMaxMerged = 64;                 // notifications merged into one POST
 constexpr size_t kMaxMergedBytes = 4 << 20;
 
@@ -71,6 +72,7 @@ void Notifier::stop() {
   }
   for (auto& t : tenants) {
     if (t->tailer.joinable()) t->tailer.join();
+    if (t->committer.joinable()) t->committer.join();  // writes what the tailer handed over
   }
   flush(true);
 }
@@ -102,7 +104,11 @@ std::shared_ptr<Notifier::TenantState> Notifier::ensure_tenant(const std::string
     std::lock_guard lock(tenants_mutex_);
     if (auto it = tenants_.find(name); it != tenants_.end()) return it->second;  // another thread was first
     tenants_[name] = t;
-    if (!stopping_) t->tailer = std::thread([this, t] { tail(t); });
+    t->committed_cursor = t->cursor;
+    if (!stopping_) {
+      t->committer = std::thread([this, t] { commit_loop(t); });
+      t->tailer = std::thread([this, t] { tail(t); });
+    }
   }
   if (loaded > 0) {
     std::fprintf(stderr, "machi: tenant %s: %zu pending notifications from the outbox\n", tenant_label(name).c_str(),
@@ -228,6 +234,14 @@ void Notifier::tail(std::shared_ptr<TenantState> t) {
   }
   while (!stopping_) {
     try {
+      {
+        std::lock_guard lock(t->commit_mutex);
+        if (t->commit_failed) {
+          // A commit failed: what it held is read and rendered again.
+          t->commit_failed = false;
+          t->cursor = saved_cursor = t->committed_cursor;
+        }
+      }
       int64_t last = t->store->wait_for_changes(t->cursor, kIdleWait);
       if (stopping_) break;
       // The set is taken after the feed's position: a subscription saved
@@ -311,24 +325,68 @@ void Notifier::tail(std::shared_ptr<TenantState> t) {
       }
       bool save_cursor = cursor != saved_cursor && (now - last_save >= kCursorSaveMs);
       if (!entries.empty() || save_cursor) {
-        std::vector<store::Record> puts;
-        puts.reserve(entries.size() + 1);
-        for (const auto& e : entries) puts.push_back({kOutboxCollection, e.key(), e.to_text()});
-        puts.push_back({kCursorCollection, kCursorKey, std::to_string(cursor)});
-        t->store->put_records(puts);  // the notifications and the cursor: one commit
+        // To the committer: the notifications and the cursor, one commit.
+        std::unique_lock lock(t->commit_mutex);
+        t->commit_cv.wait(lock, [&] { return t->to_commit.size() < kMaxUncommittedPasses || stopping_; });
+        t->to_commit.push_back({std::move(entries), cursor, now});
+        t->commit_cv.notify_all();
         saved_cursor = cursor;
         last_save = now;
       }
       t->cursor = cursor;
-      if (!entries.empty()) enqueue(*t, std::move(entries), now);
-      if (now - last_prune >= kPruneMs && saved_cursor > 0) {
-        t->store->prune_changes(saved_cursor);
+      int64_t committed;
+      {
+        std::lock_guard lock(t->commit_mutex);
+        committed = t->committed_cursor;
+      }
+      if (now - last_prune >= kPruneMs && committed > 0) {
+        t->store->prune_changes(committed);
         last_prune = now;
       }
     } catch (const std::exception& e) {
       if (stopping_) break;
       std::fprintf(stderr, "machi: notifier of tenant %s: %s\n", tenant_label(t->name).c_str(), e.what());
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+  std::lock_guard lock(t->commit_mutex);
+  t->tailer_done = true;
+  t->commit_cv.notify_all();
+}
+
+void Notifier::commit_loop(std::shared_ptr<TenantState> t) {
+  for (;;) {
+    std::deque<TenantState::Pass> passes;
+    {
+      std::unique_lock lock(t->commit_mutex);
+      t->commit_cv.wait(lock, [&] { return !t->to_commit.empty() || t->tailer_done; });
+      if (t->to_commit.empty()) return;  // the tailer has stopped and everything is written
+      passes.swap(t->to_commit);
+      t->commit_cv.notify_all();
+    }
+    // The passes that queued up meanwhile go in one commit.
+    std::vector<store::Record> puts;
+    for (const auto& pass : passes) {
+      for (const auto& e : pass.entries) puts.push_back({kOutboxCollection, e.key(), e.to_text()});
+    }
+    int64_t cursor = passes.back().cursor;
+    puts.push_back({kCursorCollection, kCursorKey, std::to_string(cursor)});
+    try {
+      t->store->put_records(puts);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "machi: notifier of tenant %s: %s\n", tenant_label(t->name).c_str(), e.what());
+      std::lock_guard lock(t->commit_mutex);
+      t->to_commit.clear();
+      t->commit_failed = true;
+      t->commit_cv.notify_all();
+      continue;
+    }
+    {
+      std::lock_guard lock(t->commit_mutex);
+      t->committed_cursor = cursor;
+    }
+    for (auto& pass : passes) {
+      if (!pass.entries.empty()) enqueue(*t, std::move(pass.entries), pass.now);
     }
   }
 }

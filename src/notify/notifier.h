@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,20 @@ class Notifier {
     std::shared_ptr<const std::vector<Subscription>> subs;
     int64_t cursor = 0;
     uint64_t next_seq = 1;         // the next outbox key (tailer only)
+    // Rendered passes waiting for their commit (the committer thread writes
+    // them, with the cursor, while the tailer renders the next ones).
+    struct Pass {
+      std::vector<OutboxEntry> entries;
+      int64_t cursor = 0;
+      TimeMs now = 0;
+    };
+    std::thread committer;
+    std::mutex commit_mutex;
+    std::condition_variable commit_cv;
+    std::deque<Pass> to_commit;
+    int64_t committed_cursor = 0;  // durable
+    bool commit_failed = false;    // the tailer goes back to committed_cursor
+    bool tailer_done = false;
     // Guarded by Notifier::queue_mutex_.
     std::map<std::string, SubQueue> queues;
     std::map<std::string, DeliveryStatus> statuses;
@@ -82,6 +97,7 @@ class Notifier {
   void reload(TenantState& t);
   std::shared_ptr<const std::vector<Subscription>> subscriptions(TenantState& t);
   void tail(std::shared_ptr<TenantState> t);
+  void commit_loop(std::shared_ptr<TenantState> t);
   void deliver_loop();
   void manage_loop();
   void flush(bool statuses);
