@@ -185,12 +185,17 @@ if (enforce && enforce.open_rps > 0) {
 // delivered to a local receiver beside the plain PATCH rate.
 const notify = read('notify.json');
 if (notify) {
-  const met = notify.updates_delivered_per_s >= 5000 && notify.lag_p99_ms != null && notify.lag_p99_ms < 100;
+  // Lag from the update's 2xx to its delivery (the columns); from the
+  // update request's send in the label.
+  const p50 = notify.lag_from_2xx_p50_ms ?? notify.lag_p50_ms;
+  const p99 = notify.lag_from_2xx_p99_ms ?? notify.lag_p99_ms;
+  const met = notify.updates_delivered_per_s >= 5000 && p99 != null && p99 < 100;
   results.scenarios.notify = { ...notify, met };
   const per = notify.entities_per_request > 1 ? `entity updates, ${notify.entities_per_request} per request` : 'PATCH';
   rows.push([`${per}, no subscription`, `${fmtRate(notify.plain_patch_rps)} updates/s`, '', '', 'reference', '']);
-  rows.push([`notifications, 1 subscription (${fmtRate(notify.notifications_per_s)} POSTs/s)`,
-    `${fmtRate(notify.updates_delivered_per_s)} updates/s`, fmtMs(notify.lag_p50_ms), fmtMs(notify.lag_p99_ms),
+  rows.push([`notifications, 1 subscription (${fmtRate(notify.notifications_per_s)} POSTs/s; lag from the update's 2xx; ` +
+    `from its send p50 ${fmtMs(notify.lag_p50_ms)}, p99 ${fmtMs(notify.lag_p99_ms)} ms)`,
+    `${fmtRate(notify.updates_delivered_per_s)} updates/s`, fmtMs(p50), fmtMs(p99),
     '>= 5000/s, p99 lag < 100 ms', `${met ? 'yes' : 'NO'} (${fmtRatio(notify.ratio_to_plain_patch)} of the plain rate)`]);
   if (notify.outage) {
     const o = notify.outage;
