@@ -191,6 +191,29 @@ if (v2patch && v2patch.ld_rps > 0) {
     '>= 0.80x of NGSI-LD PATCH', `${met ? 'yes' : 'NO'} (${fmtRatio(v2patch.ratio)})`]);
 }
 
+// Notifications (bench/run.sh step 5c, bench/notify_bench.mjs): updates
+// delivered to a local receiver beside the plain PATCH rate.
+const notify = read('notify.json');
+if (notify) {
+  // Lag from the update's 2xx to its delivery (the columns); from the
+  // update request's send in the label.
+  const p50 = notify.lag_from_2xx_p50_ms ?? notify.lag_p50_ms;
+  const p99 = notify.lag_from_2xx_p99_ms ?? notify.lag_p99_ms;
+  const met = notify.updates_delivered_per_s >= 5000 && p99 != null && p99 < 100;
+  results.scenarios.notify = { ...notify, met };
+  const per = notify.entities_per_request > 1 ? `entity updates, ${notify.entities_per_request} per request` : 'PATCH';
+  rows.push([`${per}, no subscription`, `${fmtRate(notify.plain_patch_rps)} updates/s`, '', '', 'reference', '']);
+  rows.push([`notifications, 1 subscription (${fmtRate(notify.notifications_per_s)} POSTs/s; lag from the update's 2xx; ` +
+    `from its send p50 ${fmtMs(notify.lag_p50_ms)}, p99 ${fmtMs(notify.lag_p99_ms)} ms)`,
+    `${fmtRate(notify.updates_delivered_per_s)} updates/s`, fmtMs(p50), fmtMs(p99),
+    '>= 5000/s, p99 lag < 100 ms', `${met ? 'yes' : 'NO'} (${fmtRatio(notify.ratio_to_plain_patch)} of the plain rate)`]);
+  if (notify.outage) {
+    const o = notify.outage;
+    rows.push([`receiver down ${o.seconds} s, then back`, `${o.updates_arrived}/${o.updates} updates`, '', '',
+      "every entity's last update arrives", `${o.all_latest_arrived ? 'yes' : 'NO'} (${o.latest_arrived}/${o.entities}, ${o.catch_up_s} s to catch up)`]);
+  }
+}
+
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.
 const demoStart = read('demo-start.json');
 const webFcp = read('web-fcp.json');

@@ -39,6 +39,11 @@
 # BENCH_DEMO_DURATION (10 s), BENCH_DEMO_CONNECTIONS (8),
 # BENCH_DEMO_FCP_RUNS (5). The ledger part ("ledger", bench/ledger_bench.cc):
 # BENCH_LEDGER_ENTRIES (10000000, the tree size for the inclusion-proof p99).
+# The notification part ("notify", bench/notify_bench.mjs, its own machi and
+# a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
+# BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
+# POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
+# (30 s receiver down).
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -61,7 +66,7 @@ LAT_DURATION=${BENCH_LATENCY_DURATION:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 UPSERT_CONNECTIONS=${BENCH_UPSERT_CONNECTIONS:-4}
 LOAD_CONNECTIONS=${BENCH_LOAD_CONNECTIONS:-4}
-SCENARIOS=${BENCH_SCENARIOS:-"health get query patch v2patch upsert demo ledger temporal"}
+SCENARIOS=${BENCH_SCENARIOS:-"health get query patch v2patch upsert demo ledger notify temporal"}
 DURABILITY=${BENCH_DURABILITY:-full}
 DEMO_RESIDENTS=${BENCH_DEMO_RESIDENTS:-20000}
 DEMO_TIMEOUT=${BENCH_DEMO_TIMEOUT:-300}
@@ -78,13 +83,15 @@ MAIN_SCENARIOS=""
 RUN_DEMO=0
 RUN_LEDGER=0
 RUN_TEMPORAL=0
+RUN_NOTIFY=0
 for scenario in $SCENARIOS; do
   case $scenario in
     demo) RUN_DEMO=1 ;;
     ledger) RUN_LEDGER=1 ;;
     temporal) RUN_TEMPORAL=1 ;;
+    notify) RUN_NOTIFY=1 ;;
     health | get | query | patch | v2patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger temporal)" >&2; exit 2 ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify temporal)" >&2; exit 2 ;;
   esac
 done
 
@@ -493,11 +500,21 @@ if [[ $RUN_LEDGER == 1 ]]; then
     log "ledger: machi_bench_ledger failed"
 fi
 
-# ------------------------------------------------ 5c. history (temporal)
+# ------------------------------------------------ 5d. history (temporal)
 
 if [[ $RUN_TEMPORAL == 1 ]]; then
   wait_idle
   bash "$HERE/temporal.sh" "$BUILD" "$RESULTS" || log "temporal: bench/temporal.sh failed"
+fi
+
+# ------------------------------------------------- 5c. notifications
+
+if [[ $RUN_NOTIFY == 1 ]]; then
+  wait_idle
+  log "notify: 1 subscription, entity updates (${BENCH_NOTIFY_BATCH:-50} per request) as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
+  node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
+    --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
+    --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
 fi
 
 [[ -z "$MAIN_SCENARIOS" ]] && BUSY_AFTER=$(busy_cores)

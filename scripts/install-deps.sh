@@ -11,6 +11,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libargon2-dev
   libgeos-dev
+  mosquitto libmosquitto-dev
   libre2-dev
   libssl-dev
   libfmt-dev libspdlog-dev

@@ -101,6 +101,16 @@ const Row kRows[] = {
     {"PATCH", "/v2/registrations/{id}", roles(kDataWriters)},
     {"DELETE", "/v2/registrations/{id}", roles(kDataWriters)},
 
+    // Subscriptions: like the entity queries, everyone signed in (personal
+    // data only under a grant, through the enforcement point at every
+    // notification). A subscription belongs to its creator: the handlers
+    // show others of the tenant only their own, unless admin.
+    {"GET", "/ngsi-ld/v1/subscriptions", roles(kAnyRole)},
+    {"POST", "/ngsi-ld/v1/subscriptions", roles(kAnyRole)},
+    {"GET", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
+    {"PATCH", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
+    {"DELETE", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
+
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},
     {"GET", "/machi/v1/auth/jwks", open()},

@@ -20,6 +20,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "ngsiv2/ngsiv2.h"
+#include "notify/subscription_api.h"
 
 namespace machi::cli {
 namespace {
@@ -90,10 +91,11 @@ void announce_first_admin(const std::string& data_dir, const std::string& passwo
 }
 
 void register_all_routes(http::Router& router, store::Store* store, ld::ContextResolver* contexts,
-                         trust::Trust* trust, const std::string& ngsiv2_context = "") {
+                         trust::Trust* trust, notify::Notifier* notifier, const std::string& ngsiv2_context = "") {
   router.add("GET", "/health", health);
   broker::register_ngsi_ld_routes(router, {store, contexts, trust});
   ngsiv2::register_ngsiv2_routes(router, {store, contexts, trust, ngsiv2_context});
+  notify::register_subscription_routes(router, {store, contexts, trust}, notifier);
   api::register_machi_routes(router, {store, trust, contexts});
   router.set_guard(api::make_auth_guard(
       {[trust](std::string_view token, const std::string& tenant) {
@@ -106,7 +108,7 @@ void register_all_routes(http::Router& router, store::Store* store, ld::ContextR
 
 int print_routes() {
   http::Router router;
-  register_all_routes(router, nullptr, nullptr, nullptr);
+  register_all_routes(router, nullptr, nullptr, nullptr, nullptr);
   for (const auto& route : router.routes()) std::printf("%.*s %.*s\n", static_cast<int>(route.method.size()),
                                                         route.method.data(), static_cast<int>(route.pattern.size()),
                                                         route.pattern.data());
@@ -146,6 +148,18 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.ngsiv2_context = need_value(args, i);
     } else if (a == "--context-timeout-ms") {
       options.context_fetch_timeout_ms = static_cast<int>(parse_number(a, need_value(args, i), 60000));
+    } else if (a == "--notify-workers") {
+      options.notify.delivery_threads = parse_number(a, need_value(args, i), 256);
+    } else if (a == "--notify-initial-backoff-ms") {
+      options.notify.retry.initial_backoff_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 3600000));
+    } else if (a == "--notify-max-backoff-ms") {
+      options.notify.retry.max_backoff_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400000));
+    } else if (a == "--notify-max-pending") {
+      options.notify.retry.max_pending = parse_number(a, need_value(args, i), 100000000);
+    } else if (a == "--notify-max-age-s") {
+      options.notify.retry.max_age_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400UL * 365)) * 1000;
+    } else if (a == "--notify-timeout-ms") {
+      options.notify.http_timeout = std::chrono::milliseconds(parse_number(a, need_value(args, i), 600000));
     } else {
       throw std::invalid_argument("unknown option " + a);
     }
@@ -181,8 +195,9 @@ int serve(const ServeOptions& options) {
     announce_first_admin(options.data_dir, *password);
   }
 
+  notify::Notifier notifier(*store, contexts, &trust, options.notify);
   http::Router router;
-  register_all_routes(router, store.get(), &contexts, &trust, options.ngsiv2_context);
+  register_all_routes(router, store.get(), &contexts, &trust, &notifier, options.ngsiv2_context);
   std::optional<http::StaticFiles> web;
   if (!options.web_dir.empty()) {
     web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/v2/", "/health"});
@@ -195,6 +210,7 @@ int serve(const ServeOptions& options) {
   server_options.max_body_bytes = options.max_body_bytes;
   http::Server server(server_options, router);
   server.listen();
+  notifier.start();
 
   std::thread signal_thread([&server, signals] {
     int received = 0;
@@ -208,6 +224,7 @@ int serve(const ServeOptions& options) {
   RetentionSweeper sweeper(*store, std::chrono::hours(1));
   server.run();
   sweeper.stop();
+  notifier.stop();
   trust.close();
   store->close();
   std::fprintf(stderr, "machi: stopped\n");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "notify/notifier.h"
 #include "store/store.h"
 #include "trust/trust.h"
 
@@ -25,6 +26,7 @@ struct ServeOptions {
   // The @context that maps NGSIv2 types and attribute names to IRIs ("" =
   // the NGSI-LD core context, see docs/ngsiv2.md).
   std::string ngsiv2_context;
+  notify::NotifierOptions notify;               // subscriptions: delivery workers, backoff, outbox retention
   // Runs once the store and the trust services are up, before the first
   // administrator is made and the server listens (`machi demo` seeds its
   // accounts, consents and grants here).

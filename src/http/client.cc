@@ -90,4 +90,11 @@ std::optional<ClientResponse> http_get(const std::string& url, std::chrono::mill
   return http_request("GET", url, {}, "", timeout, max_body_bytes);
 }
 
+std::optional<ClientResponse> http_post(const std::string& url,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes) {
+  return http_request("POST", url, headers, body, timeout, max_body_bytes);
+}
+
 }  // namespace machi::http

@@ -29,4 +29,12 @@ std::optional<ClientResponse> http_request(const std::string& method, const std:
                                            const std::string& body, std::chrono::milliseconds timeout,
                                            size_t max_body_bytes = 1 << 20);
 
+// POST body to url ("http://host[:port]/path") with the given headers
+// (Content-Type among them); nullopt on a connection failure or timeout.
+// The answer's body is read up to max_body_bytes and otherwise ignored.
+std::optional<ClientResponse> http_post(const std::string& url,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes = 64 << 10);
+
 }  // namespace machi::http

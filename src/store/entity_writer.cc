@@ -96,6 +96,15 @@ void EntityWriter::store(Db& db, const std::string& entity_id, const Change& cha
   write_geo(db, rowid, change.before, change.after);
   count_type_attrs(db, change.before, change.after);
   append_history(db, entity_id, change.history, [&](const std::string& iri) { return term(db, iri); });
+  // The change feed row, in the same transaction (and savepoint).
+  std::set<std::string> attrs;
+  for (const HistoryChange& h : change.history) attrs.insert(h.attr);
+  ChangeKind kind = !change.current.rowid ? ChangeKind::kCreated : change.next ? ChangeKind::kUpdated : ChangeKind::kDeleted;
+  Json attr_list = Json::array();
+  for (const auto& a : attrs) attr_list.push_back(a);
+  db.cached("INSERT INTO changes(entity_id, kind, attrs, time) VALUES(?1, ?2, ?3, ?4)")
+      .exec(entity_id, static_cast<int64_t>(kind), attr_list.dump(), now_ms());
+  batch_last_seq_ = db.last_insert_rowid();
 }
 
 void EntityWriter::apply(Db& db, const Mutation& mutation, Change* ahead, MutationResult& result) {
@@ -269,7 +278,12 @@ void EntityWriter::before_commit(Db& db) {
 }
 
 void EntityWriter::after_batch(bool committed) {
-  if (committed) return;
+  int64_t last = batch_last_seq_;
+  batch_last_seq_ = 0;
+  if (committed) {
+    if (last > 0 && on_commit_) on_commit_(last);
+    return;
+  }
   // The batch's inserts into terms are gone: forget every cached id (they
   // are cheap to look up again).
   terms_.clear();

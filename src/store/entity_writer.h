@@ -4,6 +4,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <map>
 #include <string>
 #include <tuple>
@@ -54,6 +55,10 @@ class EntityWriter : public BatchHooks {
   void before_commit(Db& db) override;
   void after_batch(bool committed) override;
 
+  // Called on the writer thread after a committed batch that appended to
+  // the change feed, with the batch's last seq.
+  void set_commit_listener(std::function<void(int64_t)> listener) { on_commit_ = std::move(listener); }
+
  private:
   // The entity's row, unparsed.
   static Doc read_row(Db& db, const std::string& entity_id);
@@ -80,6 +85,8 @@ class EntityWriter : public BatchHooks {
   using TypeAttr = std::tuple<int64_t, int64_t, int64_t>;
   std::map<TypeAttr, int64_t> mutation_counts_;
   std::map<TypeAttr, int64_t> batch_counts_;
+  int64_t batch_last_seq_ = 0;           // last change-feed seq written in this batch
+  std::function<void(int64_t)> on_commit_;
 };
 
 // Ids of the geo rtree rows of an entity: rowid << 16 | k, k < 65536, so

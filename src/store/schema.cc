@@ -99,6 +99,21 @@ CREATE TABLE records(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: the change feed. One row per committed entity change, written in
+// the entity's own transaction, so that a reader that follows seq sees every
+// change exactly in commit order, across restarts. kind: 1 created, 2
+// updated, 3 deleted; attrs: the changed attribute IRIs as a JSON array.
+// (Version 3 is reserved for another change.)
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY,
+  entity_id TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  attrs TEXT NOT NULL,
+  time INTEGER NOT NULL
+);
+)sql";
+
 void set_user_version(Db& db, int version) { db.exec("PRAGMA user_version = " + std::to_string(version)); }
 
 }  // namespace
@@ -108,6 +123,7 @@ const std::vector<Migration>& migrations() {
       {1, "entities, index tables, geo rtree, history, contexts", [](Db& db) { db.exec(kSchemaV1); }},
       {2, "records of domain modules", [](Db& db) { db.exec(kSchemaV2); }},
       {3, "history in monthly partitions, with hourly summaries", migrate_history_to_partitions},
+      {4, "change feed", [](Db& db) { db.exec(kSchemaV4); }},
   };
   return steps;
 }

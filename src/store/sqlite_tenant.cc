@@ -132,12 +132,25 @@ SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durabil
     : name_(std::move(name)), file_(std::move(file)), readers_(file_, kMaxIdleReaders) {
   Db db = open_writer(file_, durability);
   db.prepare("INSERT INTO meta(key, value) VALUES('tenant', ?1) ON CONFLICT(key) DO NOTHING").exec(name_);
+  last_seq_ = db.scalar("SELECT coalesce(max(seq), 0) FROM changes").value_or(0);
+  entity_writer_.set_commit_listener([this](int64_t seq) {
+    {
+      std::lock_guard lock(change_mutex_);
+      if (seq > last_seq_) last_seq_ = seq;
+    }
+    change_cv_.notify_all();
+  });
   committer_ = std::make_unique<GroupCommitter>(std::move(db), &entity_writer_);
 }
 
 SqliteTenant::~SqliteTenant() { close(); }
 
 void SqliteTenant::close() {
+  {
+    std::lock_guard lock(change_mutex_);
+    closing_ = true;
+  }
+  change_cv_.notify_all();
   committer_->stop();
   readers_.close();
 }
@@ -302,6 +315,41 @@ std::optional<std::string> read_tenant_name(const std::filesystem::path& file) {
   Stmt stmt = db.prepare("SELECT value FROM meta WHERE key = 'tenant'");
   if (!stmt.step()) return std::nullopt;
   return stmt.str(0);
+}
+
+std::vector<EntityChange> SqliteTenant::changes_after(int64_t after, size_t limit) {
+  return read([&](Db& db) {
+    auto rows = select_rows(
+        db.cached("SELECT seq, entity_id, kind, attrs, time FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2"), after,
+        static_cast<int64_t>(limit));
+    std::vector<EntityChange> out;
+    while (rows.next()) {
+      EntityChange c;
+      c.seq = rows->int64(0);
+      c.entity_id = rows->str(1);
+      c.kind = static_cast<ChangeKind>(rows->int64(2));
+      Json attrs = parse_json(rows->str(3));
+      for (const Json& a : attrs) c.attrs.push_back(a.get<std::string>());
+      c.time = rows->int64(4);
+      out.push_back(std::move(c));
+    }
+    return out;
+  });
+}
+
+int64_t SqliteTenant::last_change_seq() {
+  std::lock_guard lock(change_mutex_);
+  return last_seq_;
+}
+
+int64_t SqliteTenant::wait_for_changes(int64_t after, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(change_mutex_);
+  change_cv_.wait_for(lock, timeout, [&] { return closing_ || last_seq_ > after; });
+  return last_seq_;
+}
+
+void SqliteTenant::prune_changes(int64_t below) {
+  run_in_writer([below](Db& db) { db.cached("DELETE FROM changes WHERE seq < ?1").exec(below); });
 }
 
 }  // namespace machi::store

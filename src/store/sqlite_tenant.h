@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -76,6 +77,10 @@ class SqliteTenant : public TenantStore {
                    const std::vector<std::pair<std::string, std::string>>& erases) override;
   std::optional<std::string> record(const std::string& collection, const std::string& key) override;
   std::vector<Record> records(const std::string& collection, const std::string& key_prefix) override;
+  std::vector<EntityChange> changes_after(int64_t after, size_t limit) override;
+  int64_t last_change_seq() override;
+  int64_t wait_for_changes(int64_t after, std::chrono::milliseconds timeout) override;
+  void prune_changes(int64_t below) override;
 
   // Runs fn in the writer's transaction (in its own savepoint) and waits for
   // the commit; rethrows what fn threw. For small non-entity writes.
@@ -98,6 +103,11 @@ class SqliteTenant : public TenantStore {
   EntityWriter entity_writer_;
   std::unique_ptr<GroupCommitter> committer_;
   ReaderPool readers_;
+  // The change feed's last committed seq, and its waiters.
+  std::mutex change_mutex_;
+  std::condition_variable change_cv_;
+  int64_t last_seq_ = 0;
+  bool closing_ = false;
 };
 
 // The tenant name recorded in a database file (meta 'tenant'), if any.

@@ -8,7 +8,9 @@
 // are grouped into one commit (group commit).
 #pragma once
 
+#include <chrono>
 #include <climits>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -154,6 +156,17 @@ struct Record {
   std::string text;
 };
 
+// One committed entity change in the tenant's change feed (in commit order).
+enum class ChangeKind : int { kCreated = 1, kUpdated = 2, kDeleted = 3 };
+
+struct EntityChange {
+  int64_t seq = 0;                       // increasing in commit order
+  std::string entity_id;
+  ChangeKind kind = ChangeKind::kUpdated;
+  std::vector<std::string> attrs;        // changed attribute IRIs (all of them on creation and deletion)
+  TimeMs time = 0;                       // when the writer applied it
+};
+
 // One tenant's data set.
 class TenantStore {
  public:
@@ -207,6 +220,20 @@ class TenantStore {
   virtual std::optional<std::string> record(const std::string& collection, const std::string& key) = 0;
   // A collection's records in key order, optionally only keys with a prefix.
   virtual std::vector<Record> records(const std::string& collection, const std::string& key_prefix = "") = 0;
+
+  // The change feed: every committed entity change, written in the same
+  // transaction as the entity, kept until pruned. A follower keeps its own
+  // cursor (the last seq it handled) and reads on from it.
+  // Changes with seq > after, in seq order, at most limit.
+  virtual std::vector<EntityChange> changes_after(int64_t after, size_t limit) { return {}; }
+  // The seq of the last committed change (0 when none yet).
+  virtual int64_t last_change_seq() { return 0; }
+  // Waits until a change with seq > after is committed, or the timeout
+  // passes, or the store closes. Returns last_change_seq().
+  virtual int64_t wait_for_changes(int64_t after, std::chrono::milliseconds timeout) { return last_change_seq(); }
+  // Deletes the changes with seq < below (the row at `below` stays, so that
+  // seq keeps increasing across restarts).
+  virtual void prune_changes(int64_t below) {}
 };
 
 class Store : public ld::ContextPersistence {

@@ -109,6 +109,15 @@ const MATRIX = {
   'PATCH /v2/registrations/{id}': { allow: WRITERS, path: '/v2/registrations/000000000000000000000000' },
   'DELETE /v2/registrations/{id}': { allow: WRITERS, path: '/v2/registrations/000000000000000000000000' },
 
+  // Subscriptions: everyone signed in, like the queries (each sees only
+  // their own; personal data only under a grant, tested in
+  // subscriptions-personal.test.mjs). Bodies fail validation, ids are unknown.
+  'GET /ngsi-ld/v1/subscriptions': { allow: ANY },
+  'POST /ngsi-ld/v1/subscriptions': { allow: ANY, body: { type: 'Subscription' } },
+  'GET /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+  'PATCH /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+  'DELETE /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400
   'GET /machi/v1/auth/jwks': { allow: PUBLIC },
