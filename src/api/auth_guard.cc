@@ -41,7 +41,8 @@ std::string request_tenant(const http::Request& request) {
   // NGSIv2 (Orion) names the tenant with Fiware-Service, lower-cased as
   // Orion does, else NGSILD-Tenant; src/ngsiv2/v2_request.cc reads it the
   // same way (the handler must address the tenant the guard checked).
-  if (request.path.starts_with("/v2/")) {
+  // The IoT Agent provisioning API (/iot/, src/iot) names it the same way.
+  if (request.path.starts_with("/v2/") || request.path.starts_with("/iot/")) {
     std::string tenant(request.header("Fiware-Service"));
     if (tenant.empty()) return std::string(request.header("NGSILD-Tenant"));
     for (char& c : tenant) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

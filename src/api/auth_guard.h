@@ -27,7 +27,7 @@ http::Guard make_auth_guard(GuardDeps deps);
 const trust::Principal& principal_of(const http::Request& request);
 
 // The tenant a request addresses (the NGSILD-Tenant header; "" = default;
-// under /v2/ Fiware-Service, lower-cased, first).
+// under /v2/ and /iot/ Fiware-Service, lower-cased, first).
 std::string request_tenant(const http::Request& request);
 
 }  // namespace machi::api

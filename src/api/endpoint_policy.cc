@@ -111,6 +111,20 @@ const Row kRows[] = {
     {"PATCH", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
     {"DELETE", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
 
+    // IoT ingestion (src/iot): the IoT Agent provisioning API. Provisioning
+    // decides which entities devices write, and apikeys are shared secrets
+    // of the devices: data writers only, reads included.
+    {"GET", "/iot/about", roles(kDataWriters)},
+    {"POST", "/iot/services", roles(kDataWriters)},
+    {"GET", "/iot/services", roles(kDataWriters)},
+    {"PUT", "/iot/services", roles(kDataWriters)},
+    {"DELETE", "/iot/services", roles(kDataWriters)},
+    {"POST", "/iot/devices", roles(kDataWriters)},
+    {"GET", "/iot/devices", roles(kDataWriters)},
+    {"GET", "/iot/devices/{id}", roles(kDataWriters)},
+    {"PUT", "/iot/devices/{id}", roles(kDataWriters)},
+    {"DELETE", "/iot/devices/{id}", roles(kDataWriters)},
+
     // Authentication.
     {"POST", "/machi/v1/auth/token", open()},
     {"GET", "/machi/v1/auth/jwks", open()},

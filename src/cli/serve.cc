@@ -19,6 +19,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "iot/iot.h"
 #include "ngsiv2/ngsiv2.h"
 #include "notify/subscription_api.h"
 
@@ -109,6 +110,7 @@ void register_all_routes(http::Router& router, store::Store* store, ld::ContextR
 int print_routes() {
   http::Router router;
   register_all_routes(router, nullptr, nullptr, nullptr, nullptr);
+  iot::register_iot_routes(router, nullptr);
   for (const auto& route : router.routes()) std::printf("%.*s %.*s\n", static_cast<int>(route.method.size()),
                                                         route.method.data(), static_cast<int>(route.pattern.size()),
                                                         route.pattern.data());
@@ -160,6 +162,11 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.notify.retry.max_age_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400UL * 365)) * 1000;
     } else if (a == "--notify-timeout-ms") {
       options.notify.http_timeout = std::chrono::milliseconds(parse_number(a, need_value(args, i), 600000));
+    } else if (a == "--iot-mqtt") {
+      options.iot_mqtt = need_value(args, i);
+      iot::check_mqtt_url(options.iot_mqtt);
+    } else if (a == "--iot-client-id") {
+      options.iot_client_id = need_value(args, i);
     } else {
       throw std::invalid_argument("unknown option " + a);
     }
@@ -198,9 +205,14 @@ int serve(const ServeOptions& options) {
   notify::Notifier notifier(*store, contexts, &trust, options.notify);
   http::Router router;
   register_all_routes(router, store.get(), &contexts, &trust, &notifier, options.ngsiv2_context);
+  iot::IotAgent iot(store.get(), &contexts,
+                    {options.iot_mqtt, options.iot_client_id.empty() ? "machi-iot-" + std::to_string(options.port)
+                                                                     : options.iot_client_id,
+                     options.ngsiv2_context});
+  iot::register_iot_routes(router, &iot);
   std::optional<http::StaticFiles> web;
   if (!options.web_dir.empty()) {
-    web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/v2/", "/health"});
+    web.emplace(options.web_dir, std::vector<std::string>{"/ngsi-ld/", "/machi/", "/v2/", "/iot/", "/health"});
     router.set_fallback([&web](http::Request& request) { return web->serve(request); });
   }
 
@@ -209,6 +221,7 @@ int serve(const ServeOptions& options) {
   server_options.port = options.port;
   server_options.max_body_bytes = options.max_body_bytes;
   http::Server server(server_options, router);
+  iot.start();
   server.listen();
   notifier.start();
 
@@ -224,6 +237,7 @@ int serve(const ServeOptions& options) {
   RetentionSweeper sweeper(*store, std::chrono::hours(1));
   server.run();
   sweeper.stop();
+  iot.stop();
   notifier.stop();
   trust.close();
   store->close();

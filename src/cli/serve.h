@@ -27,6 +27,10 @@ struct ServeOptions {
   // the NGSI-LD core context, see docs/ngsiv2.md).
   std::string ngsiv2_context;
   notify::NotifierOptions notify;               // subscriptions: delivery workers, backoff, outbox retention
+  // IoT ingestion (docs/iot.md): the MQTT broker devices publish to
+  // ("" = provisioning API only), and the client id of machi's session.
+  std::string iot_mqtt;
+  std::string iot_client_id;
   // Runs once the store and the trust services are up, before the first
   // administrator is made and the server listens (`machi demo` seeds its
   // accounts, consents and grants here).
