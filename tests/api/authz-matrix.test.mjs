@@ -118,6 +118,20 @@ const MATRIX = {
   'PATCH /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
   'DELETE /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
 
+  // IoT ingestion (IoT Agent provisioning API): data writers, reads too
+  // (apikeys are the devices' shared secrets). Bodies fail validation,
+  // services and devices are unknown.
+  'GET /iot/about': { allow: WRITERS },
+  'POST /iot/services': { allow: WRITERS, body: {} }, // no services: 400
+  'GET /iot/services': { allow: WRITERS },
+  'PUT /iot/services': { allow: WRITERS, path: '/iot/services?resource=/iot/json&apikey=authz-none' }, // 404
+  'DELETE /iot/services': { allow: WRITERS, path: '/iot/services?resource=/iot/json&apikey=authz-none' }, // 404
+  'POST /iot/devices': { allow: WRITERS, body: {} }, // no devices: 400
+  'GET /iot/devices': { allow: WRITERS },
+  'GET /iot/devices/{id}': { allow: WRITERS, path: '/iot/devices/authz-none' },
+  'PUT /iot/devices/{id}': { allow: WRITERS, path: '/iot/devices/authz-none' },
+  'DELETE /iot/devices/{id}': { allow: WRITERS, path: '/iot/devices/authz-none' },
+
   // Authentication: the token endpoint and the public keys are open.
   'POST /machi/v1/auth/token': { allow: PUBLIC, body: {} }, // not a form: 400
   'GET /machi/v1/auth/jwks': { allow: PUBLIC },

@@ -1,4 +1,4 @@
-// docs/openapi.yaml against the server: every /health and /machi/v1 route
+// docs/openapi.yaml against the server: every /health, /machi/v1 and /iot route
 // that `machi routes` prints must be documented, nothing may be documented
 // that the server does not have, and each operation's x-machi-roles (or
 // x-machi-public) must match the endpoint policy table in
@@ -28,7 +28,7 @@ const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'optio
 // differ between the router and the document.
 const shape = (path) => path.replace(/\{[^}/]*\}/g, '{}');
 const key = (method, path) => `${method.toUpperCase()} ${shape(path)}`;
-const isMachi = (path) => path === '/health' || path.startsWith('/machi/v1/');
+const isMachi = (path) => path === '/health' || path.startsWith('/machi/v1/') || path.startsWith('/iot/');
 
 function serverRoutes() {
   const text = execFileSync(BIN, ['routes'], { encoding: 'utf8' });
@@ -158,7 +158,7 @@ test('docs/openapi.yaml is OpenAPI 3.1 and the extractor finds its operations', 
   assert.ok(ops.size > 10, `only ${ops.size} operations found: is paths: laid out as the extractor expects?`);
 });
 
-test('every /health and /machi/v1 route of the server is documented', () => {
+test('every /health, /machi/v1 and /iot route of the server is documented', () => {
   const ops = documentedOperations(readFileSync(OPENAPI, 'utf8'));
   const missing = serverRoutes()
     .filter((r) => isMachi(r.path))

@@ -121,13 +121,13 @@ export class Machi {
   }
 
   // fetch relative to /ngsi-ld/v1 (or an absolute path starting with '/',
-  // e.g. /machi/..., /v2/...).
+  // e.g. /machi/..., /v2/..., /iot/...).
   // Requests carry the administrator's token of the addressed tenant unless
   // `auth` says otherwise: false sends no credentials, a string uses the
   // token of that tenant, and an Authorization header is sent as given.
   async request(method, path, { body, headers = {}, contentType, auth } = {}) {
     const url = path.startsWith('/') && !path.startsWith('/ngsi-ld') && !path.startsWith('/health') &&
-        !path.startsWith('/machi') && path !== '/v2' && !path.startsWith('/v2/')
+        !path.startsWith('/machi') && path !== '/v2' && !path.startsWith('/v2/') && !path.startsWith('/iot/')
       ? `${this.base}/ngsi-ld/v1${path}`
       : `${this.base}${path}`;
     const h = { ...headers };

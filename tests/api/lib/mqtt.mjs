@@ -163,3 +163,68 @@ export class MqttSubscriber {
     return this.messages;
   }
 }
+
+// A minimal MQTT 3.1.1 publisher (CONNECT, PUBLISH with QoS 0 or 1 and its
+// PUBACK), as a device of the IoT Agent JSON protocol would publish.
+export class MqttPublisher {
+  constructor() {
+    this.buffer = Buffer.alloc(0);
+    this.waiters = [];
+    this.nextId = 1;
+  }
+
+  async connect(port, clientId = `machi-test-pub-${process.pid}-${Date.now()}`) {
+    this.socket = connect(port, '127.0.0.1');
+    await new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+    this.socket.on('error', () => {});
+    this.socket.on('data', (chunk) => this.#onData(chunk));
+    const connack = this.#next(0x20);
+    this.socket.write(packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str(clientId)])));
+    await connack;
+    return this;
+  }
+
+  // Resolves once the broker has the message (PUBACK for QoS 1). payload:
+  // a string or Buffer as is, anything else as JSON.
+  async publish(topic, payload, qos = 1) {
+    const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
+    if (qos === 0) {
+      this.socket.write(packet(0x30, Buffer.concat([str(topic), bytes])));
+      return;
+    }
+    const id = this.nextId;
+    this.nextId = (this.nextId % 65535) + 1;
+    const idBytes = Buffer.from([id >> 8, id & 0xff]);
+    const puback = this.#next(0x40, id);
+    this.socket.write(packet(0x32, Buffer.concat([str(topic), idBytes, bytes])));
+    await puback;
+  }
+
+  close() {
+    if (this.socket && !this.socket.destroyed) this.socket.end(Buffer.from([0xe0, 0]));
+  }
+
+  #next(type, id) {
+    return new Promise((resolve) => this.waiters.push({ type, id, resolve }));
+  }
+
+  #onData(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 2) {
+      const length = this.buffer[1]; // CONNACK and PUBACK are short
+      if (this.buffer.length < 2 + length) return;
+      const type = this.buffer[0] & 0xf0;
+      const body = this.buffer.subarray(2, 2 + length);
+      this.buffer = this.buffer.subarray(2 + length);
+      const id = type === 0x40 ? body.readUInt16BE(0) : undefined;
+      const w = this.waiters.find((x) => x.type === type && (x.id === undefined || x.id === id));
+      if (w) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(body);
+      }
+    }
+  }
+}
