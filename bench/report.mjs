@@ -214,6 +214,18 @@ if (notify) {
   }
 }
 
+// IoT ingestion (bench/run.sh step 5e, bench/iot_bench.mjs): measures from
+// MQTT committed to the store beside the same messages to a plain subscriber.
+const iot = read('iot.json');
+if (iot) {
+  results.scenarios.iot = { ...iot, reference: { messages_per_s: iot.reference_messages_per_s } };
+  rows.push(['MQTT to a plain subscriber (mosquitto, the same messages)', `${fmtRate(iot.reference_messages_per_s)} messages/s`, '', '',
+    'reference', '']);
+  rows.push([`IoT ingestion: MQTT measures committed to the store (${fmtRate(iot.measures_per_batch)} per write, durability ${iot.durability})`,
+    `${fmtRate(iot.measures_per_s)} measures/s`, '', '', 'ratio to the plain subscriber',
+    `${fmtRatio(iot.ratio_to_reference)}${iot.complete ? '' : ' (INCOMPLETE)'}`]);
+}
+
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.
 const demoStart = read('demo-start.json');
 const webFcp = read('web-fcp.json');

@@ -43,7 +43,10 @@
 # a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
 # BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
 # POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
-# (30 s receiver down).
+# (30 s receiver down). The IoT ingestion part ("iot", bench/iot_bench.mjs,
+# its own mosquitto and machi): BENCH_IOT_MESSAGES (50000 QoS 1 messages of
+# one measure), BENCH_IOT_DEVICES (1000), beside the same messages to a
+# plain MQTT subscriber.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -66,7 +69,7 @@ LAT_DURATION=${BENCH_LATENCY_DURATION:-8}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 UPSERT_CONNECTIONS=${BENCH_UPSERT_CONNECTIONS:-4}
 LOAD_CONNECTIONS=${BENCH_LOAD_CONNECTIONS:-4}
-SCENARIOS=${BENCH_SCENARIOS:-"health get query patch v2patch upsert demo ledger notify temporal"}
+SCENARIOS=${BENCH_SCENARIOS:-"health get query patch v2patch upsert demo ledger notify temporal iot"}
 DURABILITY=${BENCH_DURABILITY:-full}
 DEMO_RESIDENTS=${BENCH_DEMO_RESIDENTS:-20000}
 DEMO_TIMEOUT=${BENCH_DEMO_TIMEOUT:-300}
@@ -84,14 +87,16 @@ RUN_DEMO=0
 RUN_LEDGER=0
 RUN_TEMPORAL=0
 RUN_NOTIFY=0
+RUN_IOT=0
 for scenario in $SCENARIOS; do
   case $scenario in
     demo) RUN_DEMO=1 ;;
     ledger) RUN_LEDGER=1 ;;
     temporal) RUN_TEMPORAL=1 ;;
     notify) RUN_NOTIFY=1 ;;
+    iot) RUN_IOT=1 ;;
     health | get | query | patch | v2patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify temporal)" >&2; exit 2 ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify temporal iot)" >&2; exit 2 ;;
   esac
 done
 
@@ -515,6 +520,15 @@ if [[ $RUN_NOTIFY == 1 ]]; then
   node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
     --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
     --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
+fi
+
+# ------------------------------------------------- 5e. IoT ingestion
+
+if [[ $RUN_IOT == 1 ]]; then
+  wait_idle
+  log "iot: ${BENCH_IOT_MESSAGES:-50000} MQTT measures into machi beside the same messages to a plain subscriber (bench/iot_bench.mjs)"
+  node "$HERE/iot_bench.mjs" --machi "$MACHI" --messages "${BENCH_IOT_MESSAGES:-50000}" --devices "${BENCH_IOT_DEVICES:-1000}" \
+    --durability "$DURABILITY" --out "$RESULTS/iot.json" >/dev/null || log "iot: iot_bench failed"
 fi
 
 [[ -z "$MAIN_SCENARIOS" ]] && BUSY_AFTER=$(busy_cores)

@@ -1,5 +1,6 @@
 #include "iot/provisioning.h"
 
+#include <algorithm>
 #include <set>
 
 #include "ngsiv2/v2_entity.h"
@@ -107,7 +108,10 @@ void check_static_attributes(const Json& item) {
 
 void check_resource(const Json& item) {
   std::string resource = required_text(item, "resource", "a service");
-  if (resource[0] != '/' || resource.size() > 256) wrong_syntax("resource must be a path starting with '/'");
+  bool printable = std::all_of(resource.begin(), resource.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+  if (resource[0] != '/' || resource.size() > 256 || !printable) {
+    wrong_syntax("resource must be a path starting with '/', without spaces or control characters");
+  }
 }
 
 std::vector<AttributeMapping> mappings_of(const Json* doc) {
