@@ -30,7 +30,7 @@ void usage(FILE* out) {
                "                      start the administrator 'admin' gets MACHI_ADMIN_PASSWORD (or a\n"
                "                      generated password, written to DIR/auth/initial-admin-password)\n"
                "  demo --port P --data DIR [--seed N] [--residents N] [--history-days D] [--host H]\n"
-               "       [--web DIR]\n"
+               "       [--web DIR] [--iot-mqtt mqtt://HOST:PORT]\n"
                "                      generate the synthetic city デモ市 on first start, then serve\n"
                "  sim episodes --persons N --days D --seed S --out FILE.csv [--start YYYY-MM-DD]\n"
                "                      write residents' daily activity episodes as CSV\n"
