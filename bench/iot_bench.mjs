@@ -1,7 +1,10 @@
 // `iot` scenario of bench/run.sh: measures ingested from MQTT into the store
-// (IoT Agent JSON topics, docs/iot.md) against a reference in the same run:
-// the same messages through the same mosquitto to a plain MQTT subscriber
-// that only counts them (the broker and a client's own rate).
+// (IoT Agent JSON topics, docs/iot.md) against two references in the same
+// run: the same messages through the same mosquitto to a plain MQTT
+// subscriber that only counts them (the broker and a client's own rate),
+// and the same measures written over HTTP as NGSIv2 batch appends
+// (POST /v2/op/update, --http-batch per request, --http-connections in
+// flight) to the same machi: the store's write path without MQTT.
 //
 //   node bench/iot_bench.mjs --machi BUILD/machi [--messages 50000] [--devices 1000]
 //        [--window 1000] [--durability full] [--out iot.json]
@@ -241,10 +244,41 @@ const applied = end.about.service.measuresApplied - DEVICES;
 const seconds = ((end.at ?? performance.now()) - start) / 1000;
 const machiRate = applied / seconds;
 const batches = end.about.southbound.batches - batchesBefore;
+
+// 3. The HTTP reference on the same server: the same measures as NGSIv2
+// appends (what an IoT Agent sends to Orion), HTTP_BATCH entities per
+// POST /v2/op/update, HTTP_CONNECTIONS requests in flight.
+const HTTP_BATCH = Number(args['http-batch'] ?? 100);
+const HTTP_CONNECTIONS = Number(args['http-connections'] ?? 4);
+log(`http reference: the same ${MESSAGES} measures as POST /v2/op/update (append), ${HTTP_BATCH} per request, ${HTTP_CONNECTIONS} in flight`);
+let next = 0;
+const httpStart = performance.now();
+await Promise.all(Array.from({ length: HTTP_CONNECTIONS }, async () => {
+  while (next < MESSAGES) {
+    const from = next;
+    next += HTTP_BATCH;
+    const observed = { observedAt: { type: 'DateTime', value: new Date().toISOString() } };
+    const entities = [];
+    for (let i = from; i < Math.min(from + HTTP_BATCH, MESSAGES); ++i) {
+      const m = JSON.parse(payloadOf(i));
+      entities.push({ id: `urn:ngsi-ld:WeatherObserved:dev${i % DEVICES}`, type: 'WeatherObserved',
+        temperature: { type: 'Number', value: m.t, metadata: observed },
+        relativeHumidity: { type: 'Number', value: m.h, metadata: observed },
+        status: { type: 'Text', value: m.s, metadata: observed } });
+    }
+    const r = await fetch(`${base}/v2/op/update`, { method: 'POST', headers: H, body: JSON.stringify({ actionType: 'append', entities }) });
+    await r.arrayBuffer();
+    if (r.status !== 204) throw new Error(`/v2/op/update: ${r.status}`);
+  }
+}));
+const httpRate = MESSAGES / ((performance.now() - httpStart) / 1000);
+log(`http reference: ${httpRate.toFixed(0)} measures/s`);
 const result = {
   measures_per_s: Math.round(machiRate),
   reference_messages_per_s: Math.round(referenceRate),
   ratio_to_reference: Number((machiRate / referenceRate).toFixed(3)),
+  http_reference_measures_per_s: Math.round(httpRate),
+  ratio_to_http: Number((machiRate / httpRate).toFixed(3)),
   messages: MESSAGES,
   applied,
   complete: end.at !== null,
@@ -257,7 +291,8 @@ const result = {
   durability: DURABILITY,
 };
 log(`machi: ${applied} measures applied at ${result.measures_per_s} measures/s in ${batches} store writes ` +
-  `(${result.measures_per_batch} per write); reference ${result.reference_messages_per_s} messages/s: ratio ${result.ratio_to_reference}`);
+  `(${result.measures_per_batch} per write); reference ${result.reference_messages_per_s} messages/s: ratio ${result.ratio_to_reference}; ` +
+  `HTTP /v2/op/update ${result.http_reference_measures_per_s} measures/s: ratio ${result.ratio_to_http}`);
 console.log(JSON.stringify(result));
 if (args.out) writeFileSync(args.out, `${JSON.stringify(result)}\n`);
 machi.kill('SIGTERM');

@@ -221,9 +221,13 @@ if (iot) {
   results.scenarios.iot = { ...iot, reference: { messages_per_s: iot.reference_messages_per_s } };
   rows.push(['MQTT to a plain subscriber (mosquitto, the same messages)', `${fmtRate(iot.reference_messages_per_s)} messages/s`, '', '',
     'reference', '']);
+  if (iot.http_reference_measures_per_s) {
+    rows.push(['the same measures over HTTP: POST /v2/op/update append (same machi)', `${fmtRate(iot.http_reference_measures_per_s)} measures/s`,
+      '', '', 'reference', '']);
+  }
   rows.push([`IoT ingestion: MQTT measures committed to the store (${fmtRate(iot.measures_per_batch)} per write, durability ${iot.durability})`,
-    `${fmtRate(iot.measures_per_s)} measures/s`, '', '', 'ratio to the plain subscriber',
-    `${fmtRatio(iot.ratio_to_reference)}${iot.complete ? '' : ' (INCOMPLETE)'}`]);
+    `${fmtRate(iot.measures_per_s)} measures/s`, '', '', 'ratio to the references',
+    `${fmtRatio(iot.ratio_to_reference)} of the subscriber, ${fmtRatio(iot.ratio_to_http)} of HTTP${iot.complete ? '' : ' (INCOMPLETE)'}`]);
 }
 
 // The demo city (bench/run.sh step 5): first start, first page, explorer API.

@@ -46,7 +46,7 @@
 # (30 s receiver down). The IoT ingestion part ("iot", bench/iot_bench.mjs,
 # its own mosquitto and machi): BENCH_IOT_MESSAGES (50000 QoS 1 messages of
 # one measure), BENCH_IOT_DEVICES (1000), beside the same messages to a
-# plain MQTT subscriber.
+# plain MQTT subscriber and the same measures as HTTP /v2/op/update appends.
 set -euo pipefail
 
 BUILD=${1:-build}
