@@ -2,8 +2,9 @@
 // the IoT Agent provisioning API, measures published as devices do (MQTT
 // 3.1.1, QoS 1) turned into entities seen through NGSI-LD and NGSIv2 with
 // observedAt, their history, a subscription fired by a measure, bad
-// payloads and unknown devices changing nothing, tenant isolation, and a
-// broker restart after which machi reconnects and keeps ingesting.
+// payloads and unknown devices changing nothing, tenant isolation, a
+// broker restart after which machi reconnects and keeps ingesting, and
+// measures sent while machi was down arriving when it is back.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -245,5 +246,15 @@ describe('IoT ingestion', () => {
     pub = await new MqttPublisher().connect(mq.port);
     await pub.publish('/k-noda/ws01/attrs', { t: 40 });
     await entityWhere(WS01, (x) => x.temperature?.value === 40);
+  });
+
+  test('measures published while machi is down arrive when it is back (persistent session), provisioning kept', async () => {
+    await m.stop();
+    await pub.publish('/k-noda/ws01/attrs', { t: 50, TimeInstant: '2026-12-02T00:00:00Z' });
+    await m.start(); // same port, so the same MQTT client id and session
+    const e = (await entityWhere(WS01, (x) => x.temperature?.value === 50, CITY)).json;
+    assert.equal(e.temperature.observedAt, '2026-12-02T00:00:00.000Z');
+    const device = await iot('GET', '/iot/devices/ws01');
+    assert.equal(device.status, 200, show(device));
   });
 });
