@@ -204,9 +204,14 @@ MappedMeasure map_measure(const DeviceConfig& device, const Json& measure, TimeM
     out.error = "no provisioned attribute in the measure";
     return out;
   }
+  // The device's timestamp: the attribute mapped to TimeInstant, else the
+  // measure's own TimeInstant (also when explicitAttrs leaves it out).
   out.observed_at = received;
-  if (auto it = attrs.find(kTimeInstant); it != attrs.end() && (*it)["value"].is_string()) {
-    if (auto t = parse_datetime((*it)["value"].get<std::string>())) out.observed_at = *t;
+  const Json* stamp = nullptr;
+  if (auto it = attrs.find(kTimeInstant); it != attrs.end()) stamp = &(*it)["value"];
+  if (auto it = measure.find(kTimeInstant); !stamp && it != measure.end()) stamp = &*it;
+  if (stamp && stamp->is_string()) {
+    if (auto t = parse_datetime(stamp->get<std::string>())) out.observed_at = *t;
   }
   Json observed = {{"type", "DateTime"}, {"value", format_datetime(out.observed_at)}};
   for (auto& [name, attr] : attrs.items()) {

@@ -133,6 +133,12 @@ TEST(Mapping, TimeInstantGivesObservedAt) {
   device.attributes.push_back({"ts", "TimeInstant", "DateTime", Json()});
   mapped = map_measure(device, Json::parse(R"({"t": 20, "ts": "2026-03-04T00:00:00Z"})"), kReceived);
   EXPECT_EQ(mapped.body["temperature"]["metadata"]["observedAt"]["value"], "2026-03-04T00:00:00.000Z");
+  // under explicitAttrs an unprovisioned TimeInstant still dates the measure
+  device = sensor();
+  device.explicit_attrs = true;
+  mapped = map_measure(device, Json::parse(R"({"t": 20, "TimeInstant": "2026-03-04T00:00:00Z"})"), kReceived);
+  EXPECT_FALSE(mapped.body.contains("TimeInstant"));
+  EXPECT_EQ(mapped.body["temperature"]["metadata"]["observedAt"]["value"], "2026-03-04T00:00:00.000Z");
   // not a date-time: the receive time
   mapped = map_measure(sensor(), Json::parse(R"({"t": 20, "TimeInstant": "yesterday"})"), kReceived);
   EXPECT_EQ(mapped.observed_at, kReceived);
