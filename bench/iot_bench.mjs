@@ -290,8 +290,8 @@ const result = {
   window: WINDOW,
   durability: DURABILITY,
 };
-log(`machi: ${applied} measures applied at ${result.measures_per_s} measures/s in ${batches} store writes ` +
-  `(${result.measures_per_batch} per write); reference ${result.reference_messages_per_s} messages/s: ratio ${result.ratio_to_reference}; ` +
+log(`machi: ${applied} measures applied at ${result.measures_per_s} measures/s in ${batches} batches ` +
+  `(${result.measures_per_batch} per batch); reference ${result.reference_messages_per_s} messages/s: ratio ${result.ratio_to_reference}; ` +
   `HTTP /v2/op/update ${result.http_reference_measures_per_s} measures/s: ratio ${result.ratio_to_http}`);
 console.log(JSON.stringify(result));
 if (args.out) writeFileSync(args.out, `${JSON.stringify(result)}\n`);

@@ -225,7 +225,7 @@ if (iot) {
     rows.push(['the same measures over HTTP: POST /v2/op/update append (same machi)', `${fmtRate(iot.http_reference_measures_per_s)} measures/s`,
       '', '', 'reference', '']);
   }
-  rows.push([`IoT ingestion: MQTT measures committed to the store (${fmtRate(iot.measures_per_batch)} per write, durability ${iot.durability})`,
+  rows.push([`IoT ingestion: MQTT measures committed to the store (${fmtRate(iot.measures_per_batch)} per batch, durability ${iot.durability})`,
     `${fmtRate(iot.measures_per_s)} measures/s`, '', '', 'ratio to the references',
     `${fmtRatio(iot.ratio_to_reference)} of the subscriber, ${fmtRatio(iot.ratio_to_http)} of HTTP${iot.complete ? '' : ' (INCOMPLETE)'}`]);
 }

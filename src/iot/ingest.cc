@@ -85,9 +85,11 @@ Ingestor::~Ingestor() { stop(); }
 
 void Ingestor::start() {
   std::lock_guard lock(queue_mutex_);
-  if (worker_.joinable()) return;
+  if (mapper_.joinable()) return;
   stopping_ = false;
-  worker_ = std::thread([this] { run(); });
+  mapper_done_ = false;
+  writer_ = std::thread([this] { run_writer(); });
+  mapper_ = std::thread([this] { run_mapper(); });
 }
 
 void Ingestor::stop() {
@@ -97,7 +99,8 @@ void Ingestor::stop() {
   }
   not_empty_.notify_all();
   not_full_.notify_all();
-  if (worker_.joinable()) worker_.join();
+  if (mapper_.joinable()) mapper_.join();  // maps what is queued, then tells the writer
+  if (writer_.joinable()) writer_.join();  // writes what is mapped
 }
 
 void Ingestor::submit(Message message) {
@@ -108,13 +111,13 @@ void Ingestor::submit(Message message) {
   not_empty_.notify_one();
 }
 
-void Ingestor::run() {
+void Ingestor::run_mapper() {
   for (;;) {
     std::vector<Message> batch;
     {
       std::unique_lock lock(queue_mutex_);
       not_empty_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything applied
+      if (queue_.empty()) break;  // stopping, and everything mapped
       size_t take = std::min(queue_.size(), options_.max_batch);
       batch.reserve(take);
       for (size_t i = 0; i < take; ++i) {
@@ -123,34 +126,70 @@ void Ingestor::run() {
       }
     }
     not_full_.notify_all();
+    MappedBatch mapped;
     try {
-      process(batch);
+      mapped = map_batch(batch);
     } catch (const std::exception& e) {
-      // Defensive: process() handles errors per message; nothing may end the worker.
+      // Defensive: map_batch handles errors per message; nothing may end the thread.
       std::fprintf(stderr, "machi iot: a batch of %zu messages failed: %s\n", batch.size(), e.what());
+      continue;
+    }
+    std::unique_lock lock(mapped_mutex_);
+    mapped_taken_.wait(lock, [&] { return mapped_.empty(); });  // at most one mapped batch waits
+    mapped_.push_back(std::move(mapped));
+    mapped_ready_.notify_one();
+  }
+  std::lock_guard lock(mapped_mutex_);
+  mapper_done_ = true;
+  mapped_ready_.notify_one();
+}
+
+void Ingestor::run_writer() {
+  for (;;) {
+    MappedBatch batch;
+    {
+      std::unique_lock lock(mapped_mutex_);
+      mapped_ready_.wait(lock, [&] { return mapper_done_ || !mapped_.empty(); });
+      if (mapped_.empty()) return;  // the mapper is done and everything is written
+      batch = std::move(mapped_.front());
+      mapped_.pop_front();
+      mapped_taken_.notify_one();
+    }
+    try {
+      write_batch(batch);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "machi iot: a batch write failed: %s\n", e.what());
     }
   }
 }
 
 void Ingestor::process(std::vector<Message>& batch) {
+  MappedBatch mapped = map_batch(batch);
+  write_batch(mapped);
+}
+
+Ingestor::MappedBatch Ingestor::map_batch(std::vector<Message>& batch) {
+  MappedBatch writes;
   ld::ContextPtr context;
   try {
     context = options_.ngsiv2_context.empty() ? contexts_->core() : contexts_->resolve(Json(options_.ngsiv2_context));
   } catch (const std::exception& e) {
     reject(nullptr, Reject::kWriteFailed, "context", std::string("the NGSIv2 @context is not available: ") + e.what(),
            batch.size());
-    return;
+    return writes;
   }
   TimeMs now = now_ms();
-  std::map<std::string, TenantWrite> writes;
   for (const Message& message : batch) handle(message, *context, now, writes);
-  for (auto& [tenant, write_batch] : writes) write(tenant, write_batch);
+  return writes;
+}
+
+void Ingestor::write_batch(MappedBatch& batch) {
+  for (auto& [tenant, write_batch] : batch) write(tenant, write_batch);
   std::lock_guard lock(counters_mutex_);
   ++batches_;
 }
 
-void Ingestor::handle(const Message& message, const ld::Context& context, TimeMs now,
-                      std::map<std::string, TenantWrite>& out) {
+void Ingestor::handle(const Message& message, const ld::Context& context, TimeMs now, MappedBatch& out) {
   {
     std::lock_guard lock(counters_mutex_);
     ++totals_.messages_received;
@@ -203,25 +242,53 @@ void Ingestor::handle(const Message& message, const ld::Context& context, TimeMs
   }
 }
 
+// Splits a tenant's mutations into rounds in which each entity occurs once
+// (its measures in order: the first in round 0, the second in round 1, ...).
+// The store computes each mutation ahead on the caller's thread from the
+// entity as it was before the write; a second mutation of the same entity
+// in one write would be recomputed on the store's single writer thread.
+std::vector<Ingestor::TenantWrite> Ingestor::rounds_of(TenantWrite& batch) {
+  std::vector<TenantWrite> rounds;
+  std::unordered_map<std::string, size_t> seen;  // entity id -> measures so far
+  for (size_t i = 0; i < batch.mutations.size(); ++i) {
+    size_t round = seen[batch.mutations[i].entity_id]++;
+    if (round >= rounds.size()) rounds.resize(round + 1);
+    rounds[round].mutations.push_back(std::move(batch.mutations[i]));
+    rounds[round].devices.push_back(std::move(batch.devices[i]));
+  }
+  return rounds;
+}
+
 void Ingestor::write(const std::string& tenant, TenantWrite& batch) {
   if (batch.mutations.empty()) return;
-  size_t count = batch.mutations.size();
-  std::vector<store::MutationResult> results;
+  std::shared_ptr<store::TenantStore> store;
   try {
-    auto store = store_->tenant(tenant, false);
-    if (!store) throw Error(ErrorType::kNonexistentTenant, "the tenant no longer exists");
-    results = store->write(std::move(batch.mutations));
-  } catch (const std::exception& e) {
-    return reject(&tenant, Reject::kWriteFailed, "tenant '" + tenant + "'", e.what(), count);
+    store = store_->tenant(tenant, false);
+  } catch (const std::exception&) {
+    store = nullptr;
+  }
+  if (!store) {
+    return reject(&tenant, Reject::kWriteFailed, "tenant '" + tenant + "'", "the tenant no longer exists",
+                  batch.mutations.size());
   }
   uint64_t applied = 0;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok) {
-      ++applied;
+  for (TenantWrite& round : rounds_of(batch)) {
+    size_t count = round.mutations.size();
+    std::vector<store::MutationResult> results;
+    try {
+      results = store->write(std::move(round.mutations));
+    } catch (const std::exception& e) {
+      reject(&tenant, Reject::kWriteFailed, "tenant '" + tenant + "'", e.what(), count);
       continue;
     }
-    std::string why = results[i].error ? results[i].error->what() : "the write failed";
-    reject(&tenant, Reject::kWriteFailed, i < batch.devices.size() ? batch.devices[i] : "a device", why);
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].ok) {
+        ++applied;
+        continue;
+      }
+      std::string why = results[i].error ? results[i].error->what() : "the write failed";
+      reject(&tenant, Reject::kWriteFailed, i < round.devices.size() ? round.devices[i] : "a device", why);
+    }
   }
   std::lock_guard lock(counters_mutex_);
   counters_of(&tenant).measures_applied += applied;

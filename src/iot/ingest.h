@@ -1,8 +1,13 @@
 // The ingestor: MQTT messages in, entity upserts out. Messages queue up
-// while the previous batch is written; the worker then takes everything
-// queued (up to max_batch messages), maps each measure to an NGSIv2
-// append, and writes each tenant's share with ONE TenantStore::write, so
-// that a burst costs one durable commit instead of one per message. The
+// while the previous batch is written; the mapper thread then takes
+// everything queued (up to max_batch messages) and maps each measure to an
+// NGSIv2 append, and the writer thread writes each tenant's share with one
+// TenantStore::write per round (each entity once per round: the first
+// measure of every device, then the second, ...), so that a burst costs a
+// few durable commits instead of one per message. The two threads overlap:
+// the next batch is mapped while
+// the previous one commits (at most one mapped batch waits; batches are
+// written in the order they were received). The
 // write is the same as POST /v2/op/update (actionType append) plus
 // creation: history, the change feed and subscriptions follow from it.
 //
@@ -64,7 +69,7 @@ class Ingestor {
   void stop();
   // Queues a message (any thread); blocks while the queue is full.
   void submit(Message message);
-  // Applies a batch on the caller's thread (the worker's step; tests).
+  // Maps and writes a batch on the caller's thread (the threads' steps; tests).
   void process(std::vector<Message>& batch);
 
   // Counters of one tenant's devices; the totals over all messages
@@ -79,9 +84,14 @@ class Ingestor {
     std::vector<store::Mutation> mutations;
     std::vector<std::string> devices;  // per mutation, for the log
   };
-  void run();
-  void handle(const Message& message, const ld::Context& context, TimeMs now, std::map<std::string, TenantWrite>& out);
+  using MappedBatch = std::map<std::string, TenantWrite>;  // by tenant
+  void run_mapper();
+  void run_writer();
+  MappedBatch map_batch(std::vector<Message>& batch);
+  void write_batch(MappedBatch& batch);
+  void handle(const Message& message, const ld::Context& context, TimeMs now, MappedBatch& out);
   void write(const std::string& tenant, TenantWrite& batch);
+  static std::vector<TenantWrite> rounds_of(TenantWrite& batch);
   void reject(const std::string* tenant, Reject reason, const std::string& subject, const std::string& detail,
               uint64_t count = 1);
   Counters& counters_of(const std::string* tenant);
@@ -96,7 +106,15 @@ class Ingestor {
   std::condition_variable not_full_;
   std::deque<Message> queue_;
   bool stopping_ = false;
-  std::thread worker_;
+  std::thread mapper_;
+
+  // Mapped batches waiting for the writer (at most one).
+  std::mutex mapped_mutex_;
+  std::condition_variable mapped_ready_;
+  std::condition_variable mapped_taken_;
+  std::deque<MappedBatch> mapped_;
+  bool mapper_done_ = false;
+  std::thread writer_;
 
   mutable std::mutex counters_mutex_;
   std::unordered_map<std::string, Counters> tenants_;
