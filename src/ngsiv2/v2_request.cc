@@ -256,7 +256,11 @@ http::Response error_response(const V2Error& error) {
 }
 
 http::Handler bind_v2(V2Handler handler, std::shared_ptr<const V2Deps> deps) {
-  return [handler, deps](http::Request& request) -> http::Response {
+  return bind_v2_function(V2Function(handler), std::move(deps));
+}
+
+http::Handler bind_v2_function(V2Function handler, std::shared_ptr<const V2Deps> deps) {
+  return [handler = std::move(handler), deps](http::Request& request) -> http::Response {
     http::Response response;
     try {
       response = handler(request, *deps);
