@@ -90,8 +90,9 @@ for scenario in $SCENARIOS; do
     ledger) RUN_LEDGER=1 ;;
     temporal) RUN_TEMPORAL=1 ;;
     notify) RUN_NOTIFY=1 ;;
+    v2notify) RUN_NOTIFY=1; NOTIFY_V2=1 ;;  # notify, then the same load to an NGSIv2 subscriber
     health | get | query | patch | v2patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify temporal)" >&2; exit 2 ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify v2notify temporal)" >&2; exit 2 ;;
   esac
 done
 
@@ -514,7 +515,7 @@ if [[ $RUN_NOTIFY == 1 ]]; then
   log "notify: 1 subscription, entity updates (${BENCH_NOTIFY_BATCH:-50} per request) as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
   node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
     --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
-    --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
+    --v2 "${NOTIFY_V2:-0}" --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
 fi
 
 [[ -z "$MAIN_SCENARIOS" ]] && BUSY_AFTER=$(busy_cores)
