@@ -55,10 +55,12 @@ std::vector<std::string> names(const Json& value, const std::string& what) {
   return out;
 }
 
+// Orion's patterns match anywhere in the text (as /v2/entities?idPattern=
+// does); the matcher runs full matches, hence the wrapping.
 std::shared_ptr<const re2::RE2> pattern(const Json& value, const std::string& what) {
-  auto re = std::make_shared<RE2>(text(value, what), RE2::Quiet);
-  if (!re->ok()) bad_request(what + " is not a valid regular expression");
-  return re;
+  const std::string& source = text(value, what);
+  if (!RE2(source, RE2::Quiet).ok()) bad_request(what + " is not a valid regular expression");
+  return std::make_shared<RE2>(".*(?:" + source + ").*", RE2::Quiet);
 }
 
 EntitySelector bind_selector(const Json& item, const ld::Context& ctx) {
@@ -310,11 +312,11 @@ Json render_v2_subscription(const Subscription& sub, const DeliveryStatus& statu
   Json out = Json::object();
   out["id"] = sub.id;
   if (d.contains("description")) out["description"] = d["description"];
-  Json subject = d["subject"];
+  Json subject = d.at("subject");
   if (!subject.contains("condition")) subject["condition"] = Json::object();
   if (!subject["condition"].contains("attrs")) subject["condition"]["attrs"] = Json::array();
   out["subject"] = std::move(subject);
-  Json n = d["notification"];
+  Json n = d.at("notification");
   if (!n.contains("attrs") && !n.contains("exceptAttrs")) n["attrs"] = Json::array();
   if (!n.contains("onlyChangedAttrs")) n["onlyChangedAttrs"] = false;
   if (!n.contains("attrsFormat")) n["attrsFormat"] = "normalized";

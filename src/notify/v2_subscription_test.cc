@@ -109,7 +109,7 @@ TEST_F(V2SubscriptionTest, RejectsInvalidDocumentsAsOrion) {
   EXPECT_EQ(rejection(R"({"subject": {"entities": [{"id": "A"}]}, "notification": {"http": {"url": "ftp://x"}}})"),
             "BadRequest");
   EXPECT_EQ(rejection(R"({"subject": {"entities": [{"idPattern": "("}]}, )" + kHttp + "}"), "BadRequest");
-  EXPECT_EQ(rejection(R"({"subject": {"entities": [{"id": "A"}], "condition": {"expression": {"q": "a>>"}}}, )" + kHttp +
+  EXPECT_EQ(rejection(R"({"subject": {"entities": [{"id": "A"}], "condition": {"expression": {"q": "a>1,2"}}}, )" + kHttp +
                       "}"),
             "BadRequest");
   EXPECT_EQ(rejection(R"({"subject": {"entities": [{"id": "A"}], "condition": {"expression": {"georel": "near"}}}, )" +

@@ -339,14 +339,14 @@ describe('personal data', () => {
 
 describe('errors, as Orion answers them', () => {
   test('400 BadRequest for invalid subscriptions, 501 for what machi does not do', async () => {
-    const entities = [{ id: 'E1' }];
+    const entities = [{ id: 'E1', type: 'Thing' }];
     const bad = [
       {},
       { subject: { entities: [] }, notification: { http: { url: rx.url() } } },
       { subject: { entities }, notification: {} },
       { subject: { entities }, notification: { http: { url: 'not a url' } } },
       { subject: { entities }, notification: { http: { url: rx.url() }, attrsFormat: 'xml' } },
-      { subject: { entities, condition: { expression: { q: 'temperature>>' } } }, notification: { http: { url: rx.url() } } },
+      { subject: { entities, condition: { expression: { q: 'temperature>1,2' } } }, notification: { http: { url: rx.url() } } },
       { subject: { entities, condition: { expression: { georel: 'near;maxDistance:10' } } }, notification: { http: { url: rx.url() } } },
       { subject: { entities }, notification: { http: { url: rx.url() } }, expires: 'tomorrow' },
       { subject: { entities }, notification: { http: { url: rx.url() } }, status: 'sleeping' },
