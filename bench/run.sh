@@ -43,7 +43,8 @@
 # a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
 # BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
 # POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
-# (30 s receiver down).
+# (30 s receiver down). "v2notify" runs "notify" and then the same load to an
+# NGSIv2 subscriber (/v2/subscriptions), printed beside the NGSI-LD figure.
 set -euo pipefail
 
 BUILD=${1:-build}
