@@ -6,7 +6,11 @@
 // state, so quick successive updates of one entity arrive as one).
 //
 //   node bench/notify_bench.mjs --machi BUILD/machi [--duration 10] [--connections 16] [--batch 1]
-//        [--entities 20000] [--outage 30] [--outage-rate 100] [--durability full] [--out notify.json]
+//        [--entities 20000] [--outage 30] [--outage-rate 100] [--durability full] [--v2 1] [--out notify.json]
+//
+// With --v2 1, the same updates then drive an NGSIv2 subscription
+// (/v2/subscriptions, keyValues) instead of the NGSI-LD one, and the v2
+// figures are printed beside the NGSI-LD ones with their ratio ("v2" in the JSON).
 //
 // Prints (and writes as JSON): the plain update rate without subscriptions
 // (the reference), the update rate with the subscription (PATCH per entity,
@@ -239,6 +243,35 @@ const result = {
 log(`with 1 subscription: ${result.patch_rps_with_subscription} entity updates/s; delivered ${result.updates_delivered_per_s} updates/s in ` +
   `${result.notifications_per_s} notifications/s (ratio ${result.ratio_to_plain_patch} of the plain update rate); lag from the update's send p50 ${result.lag_p50_ms} ms, p99 ${result.lag_p99_ms} ms, from its 2xx p50 ${result.lag_from_2xx_p50_ms} ms, p99 ${result.lag_from_2xx_p99_ms} ms`);
 
+// The same load notifying an NGSIv2 subscriber instead (same notifier, v2 renderer).
+async function measureV2() {
+  const ld = (await (await fetch(`${base}/ngsi-ld/v1/subscriptions`, { headers: H })).json()).map((x) => x.id);
+  for (const id of ld) await fetch(`${base}/ngsi-ld/v1/subscriptions/${encodeURIComponent(id)}`, { method: 'DELETE', headers: H });
+  const v2 = await fetch(`${base}/v2/subscriptions`, {
+    method: 'POST', headers: H,
+    body: JSON.stringify({ subject: { entities: [{ idPattern: '.*', type: 'Sensor' }], condition: { attrs: ['seq'] } },
+      notification: { http: { url: `http://127.0.0.1:${rxPort}/v2` }, attrs: ['seq', 'sent'], attrsFormat: 'keyValues' } }),
+  });
+  if (v2.status !== 201) throw new Error(`v2 subscription: ${v2.status} ${await v2.text()}`);
+  await sleep(500);
+  const p0 = posts;
+  const d0 = delivered;
+  const v2t0 = Date.now();
+  const rate = await drive(DURATION);
+  const last = seq;
+  for (let i = 0; i < 200 && !seen.has(`${issued.get(last)} ${last}`); ++i) await sleep(50);
+  const secs = (lastDelivery - v2t0) / 1000;
+  const out = {
+    patch_rps_with_subscription: Math.round(rate),
+    updates_delivered_per_s: Math.round((delivered - d0) / secs),
+    notifications_per_s: Math.round((posts - p0) / secs),
+  };
+  out.ratio_to_ngsi_ld_delivered = Number((out.updates_delivered_per_s / result.updates_delivered_per_s).toFixed(3));
+  out.ratio_to_ngsi_ld_notifications = Number((out.notifications_per_s / result.notifications_per_s).toFixed(3));
+  await fetch(`${base}${v2.headers.get('location')}`, { method: 'DELETE', headers: H });
+  return out;
+}
+
 if (OUTAGE > 0) {
   log(`outage: receiver down ${OUTAGE}s while updates go on at ${OUTAGE_RATE}/s`);
   await stopReceiver();
@@ -274,6 +307,14 @@ if (OUTAGE > 0) {
     latest_arrived: latestArrived, all_latest_arrived: latestArrived === latest.length, catch_up_s: caughtUp };
   log(`outage: ${arrived}/${expected.length} updates made during the outage arrived (each entity's last: ` +
     `${latestArrived}/${latest.length}), ${caughtUp}s after the receiver came back`);
+}
+
+if (args.v2 === '1') {
+  log('v2: the same load with 1 NGSIv2 subscription (/v2/subscriptions, keyValues) instead');
+  result.v2 = await measureV2();
+  log(`v2: delivered ${result.v2.updates_delivered_per_s} updates/s in ${result.v2.notifications_per_s} notifications/s; ` +
+    `NGSI-LD ${result.updates_delivered_per_s} updates/s in ${result.notifications_per_s} notifications/s; ` +
+    `ratio v2/NGSI-LD ${result.v2.ratio_to_ngsi_ld_delivered} (updates), ${result.v2.ratio_to_ngsi_ld_notifications} (notifications)`);
 }
 
 console.log(JSON.stringify(result));

@@ -43,7 +43,9 @@
 # a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
 # BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
 # POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
-# (30 s receiver down). The IoT ingestion part ("iot", bench/iot_bench.mjs,
+# (30 s receiver down). "v2notify" runs "notify" and then the same load to an
+# NGSIv2 subscriber (/v2/subscriptions), printed beside the NGSI-LD figure.
+# The IoT ingestion part ("iot", bench/iot_bench.mjs,
 # its own mosquitto and machi): BENCH_IOT_MESSAGES (50000 QoS 1 messages of
 # one measure), BENCH_IOT_DEVICES (1000), beside the same messages to a
 # plain MQTT subscriber and the same measures as HTTP /v2/op/update appends.
@@ -95,8 +97,9 @@ for scenario in $SCENARIOS; do
     temporal) RUN_TEMPORAL=1 ;;
     notify) RUN_NOTIFY=1 ;;
     iot) RUN_IOT=1 ;;
+    v2notify) RUN_NOTIFY=1; NOTIFY_V2=1 ;;  # notify, then the same load to an NGSIv2 subscriber
     health | get | query | patch | v2patch | upsert) MAIN_SCENARIOS+="${MAIN_SCENARIOS:+ }$scenario" ;;
-    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify temporal iot)" >&2; exit 2 ;;
+    *) echo "bench: unknown scenario '$scenario' (health get query patch v2patch upsert demo ledger notify v2notify temporal iot)" >&2; exit 2 ;;
   esac
 done
 
@@ -519,7 +522,7 @@ if [[ $RUN_NOTIFY == 1 ]]; then
   log "notify: 1 subscription, entity updates (${BENCH_NOTIFY_BATCH:-50} per request) as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
   node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
     --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
-    --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
+    --v2 "${NOTIFY_V2:-0}" --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
 fi
 
 # ------------------------------------------------- 5e. IoT ingestion

@@ -110,6 +110,12 @@ const Row kRows[] = {
     {"GET", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
     {"PATCH", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
     {"DELETE", "/ngsi-ld/v1/subscriptions/{id}", roles(kAnyRole)},
+    // NGSIv2 subscriptions: the same rules as NGSI-LD's.
+    {"GET", "/v2/subscriptions", roles(kAnyRole)},
+    {"POST", "/v2/subscriptions", roles(kAnyRole)},
+    {"GET", "/v2/subscriptions/{id}", roles(kAnyRole)},
+    {"PATCH", "/v2/subscriptions/{id}", roles(kAnyRole)},
+    {"DELETE", "/v2/subscriptions/{id}", roles(kAnyRole)},
 
     // IoT ingestion (src/iot): the IoT Agent provisioning API. Provisioning
     // decides which entities devices write, and apikeys are shared secrets

@@ -22,6 +22,7 @@
 #include "iot/iot.h"
 #include "ngsiv2/ngsiv2.h"
 #include "notify/subscription_api.h"
+#include "notify/v2_subscription_api.h"
 
 namespace machi::cli {
 namespace {
@@ -97,6 +98,7 @@ void register_all_routes(http::Router& router, store::Store* store, ld::ContextR
   broker::register_ngsi_ld_routes(router, {store, contexts, trust});
   ngsiv2::register_ngsiv2_routes(router, {store, contexts, trust, ngsiv2_context});
   notify::register_subscription_routes(router, {store, contexts, trust}, notifier);
+  notify::register_v2_subscription_routes(router, {store, contexts, trust, ngsiv2_context}, notifier);
   api::register_machi_routes(router, {store, trust, contexts});
   router.set_guard(api::make_auth_guard(
       {[trust](std::string_view token, const std::string& tenant) {

@@ -3,10 +3,12 @@
 namespace machi::ngsiv2 {
 namespace {
 
-// GET /v2: Orion's entry point, the resources served (no subscriptions yet).
+// GET /v2: Orion's entry point, the resources served (/v2/subscriptions
+// is registered by notify/v2_subscription_api.cc, on the notifier).
 http::Response entry_point(http::Request&, const V2Deps&) {
   return json_response(200, Json{{"entities_url", "/v2/entities"},
                                  {"types_url", "/v2/types"},
+                                 {"subscriptions_url", "/v2/subscriptions"},
                                  {"registrations_url", "/v2/registrations"}});
 }
 

@@ -139,7 +139,9 @@ V2Request::V2Request(const http::Request& request, const V2Deps& deps, bool expe
       check_service_path(item, true);
       read_paths_.push_back(normalize_path(item));
     }
-    bool write = request.method != "GET" && !request.path.starts_with("/v2/op/query");
+    // A subscription's path scopes what it watches, like a query's (Orion allows "/#" there).
+    bool write = request.method != "GET" && !request.path.starts_with("/v2/op/query") &&
+                 !request.path.starts_with("/v2/subscriptions");
     if (write) {
       if (items.size() > 1) bad_request("more than one service path in context update request");
       if (items[0].ends_with("/#")) bad_request("service path with '/#' is only allowed in queries");
@@ -256,7 +258,11 @@ http::Response error_response(const V2Error& error) {
 }
 
 http::Handler bind_v2(V2Handler handler, std::shared_ptr<const V2Deps> deps) {
-  return [handler, deps](http::Request& request) -> http::Response {
+  return bind_v2_function(V2Function(handler), std::move(deps));
+}
+
+http::Handler bind_v2_function(V2Function handler, std::shared_ptr<const V2Deps> deps) {
+  return [handler = std::move(handler), deps](http::Request& request) -> http::Response {
     http::Response response;
     try {
       response = handler(request, *deps);

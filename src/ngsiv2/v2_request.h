@@ -4,6 +4,7 @@
 // and Orion's error answers ({"error": "...", "description": "..."}).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +100,9 @@ http::Response error_response(const V2Error& error);
 // Wraps a handler so that every error leaves as Orion's error JSON.
 using V2Handler = http::Response (*)(http::Request&, const V2Deps&);
 http::Handler bind_v2(V2Handler handler, std::shared_ptr<const V2Deps> deps);
+// The same for a handler with state of its own (e.g. the notifier of /v2/subscriptions).
+using V2Function = std::function<http::Response(http::Request&, const V2Deps&)>;
+http::Handler bind_v2_function(V2Function handler, std::shared_ptr<const V2Deps> deps);
 
 // "a,b" -> {"a", "b"}, without empty items.
 std::vector<std::string> split_list(const std::string& text);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/json.h"
 #include "core/time.h"
@@ -23,6 +24,13 @@ struct DeliveryStatus {
   TimeMs last_failure = 0;
   TimeMs last_dropped = 0;
   bool failing = false;          // the last attempt failed
+  // Orion's members for NGSIv2 read-backs.
+  int last_success_code = 0;     // HTTP status of the last success
+  std::string last_failure_reason;
+  uint64_t fails_counter = 0;    // consecutive failed attempts since the last success
+
+  // Records one attempt's outcome (http_status 0: no answer).
+  void record_attempt(bool ok, int http_status, TimeMs sent_at, TimeMs now);
 
   Json to_json() const;
   static DeliveryStatus from_json(const Json& j);

@@ -8,6 +8,7 @@
 #include "http/client.h"
 #include "notify/matcher.h"
 #include "notify/subscription_store.h"
+#include "notify/v2_subscription.h"
 #include "trust/trust.h"
 
 namespace machi::notify {
@@ -179,17 +180,17 @@ size_t Notifier::pending(const std::string& tenant, const std::string& id) {
 
 // ---- tailing the change feed ----
 
-std::vector<std::string> Notifier::render(const TenantState& t, const Subscription& sub, std::vector<Json> entities,
+std::vector<OutboxEntry> Notifier::render(const TenantState& t, const Subscription& sub, std::vector<Json> entities,
                                           TimeMs now) {
-  std::vector<std::string> out;
+  std::vector<OutboxEntry> out;
   if (sub.personal) {
     // The one data path: the subscriber's principal and grant, as of now.
     if (!trust_) return out;
     std::unique_ptr<trust::ReadAccess> access;
     try {
       trust::Principal principal = owner_principal(*trust_, sub.owner, now);
-      access = trust_->begin_read(t.name, principal, sub.owner.grant_id, sub.owner.purpose,
-                                  "NOTIFY /ngsi-ld/v1/subscriptions/{subscriptionId}", now);
+      const char* action = sub.dialect == Dialect::kV2 ? kV2NotifyAction : "NOTIFY /ngsi-ld/v1/subscriptions/{subscriptionId}";
+      access = trust_->begin_read(t.name, principal, sub.owner.grant_id, sub.owner.purpose, action, now);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "machi: subscription %s: notification withheld: %s\n", sub.id.c_str(), e.what());
       return out;
@@ -204,6 +205,21 @@ std::vector<std::string> Notifier::render(const TenantState& t, const Subscripti
     for (Json& e : admitted) entities.push_back(access->shape(std::move(e)));
   }
   if (entities.empty()) return out;
+  if (sub.dialect == Dialect::kV2) {
+    auto ctx = sub.context.is_null() ? contexts_.core() : contexts_.resolve(sub.context);
+    for (auto& n : render_v2_notifications(sub, entities, *ctx, options_.max_entities_per_notification)) {
+      OutboxEntry e;
+      e.body = std::move(n.body);
+      e.service_path = std::move(n.service_path);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+  return render_ld(sub, entities, now);
+}
+
+std::vector<OutboxEntry> Notifier::render_ld(const Subscription& sub, const std::vector<Json>& entities, TimeMs now) {
+  std::vector<OutboxEntry> out;
   auto ctx = sub.context.is_null() ? contexts_.core() : contexts_.resolve(sub.context);
   ld::RenderOptions options;
   options.format = sub.format;
@@ -218,9 +234,25 @@ std::vector<std::string> Notifier::render(const TenantState& t, const Subscripti
                  {"notifiedAt", format_datetime(now)},
                  {"data", std::move(data)}};
     if (sub.accept == "application/ld+json") body["@context"] = sub.context.is_null() ? Json(ld::kCoreContextUrl) : sub.context;
-    out.push_back(body.dump(-1, ' ', false, Json::error_handler_t::replace));
+    OutboxEntry e;
+    e.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+    out.push_back(std::move(e));
   }
   return out;
+}
+
+std::optional<http::ClientResponse> Notifier::send_http(const TenantState& t, const Subscription& sub,
+                                                        const OutboxEntry& first, const std::string& body) {
+  if (sub.dialect == Dialect::kV2) {
+    V2Delivery request = v2_notification_request(sub, t.name, first.service_path);
+    return http::http_request(request.method, request.url, request.headers, body, options_.http_timeout, 64 << 10);
+  }
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back("Content-Type", sub.accept);
+  if (sub.accept == "application/json") headers.emplace_back("Link", context_link(sub.context));
+  if (!t.name.empty()) headers.emplace_back("NGSILD-Tenant", t.name);
+  for (const auto& kv : sub.receiver_info) headers.push_back(kv);
+  return http::http_post(sub.uri, headers, body, options_.http_timeout);
 }
 
 void Notifier::tail(std::shared_ptr<TenantState> t) {
@@ -307,18 +339,16 @@ void Notifier::tail(std::shared_ptr<TenantState> t) {
       std::vector<OutboxEntry> entries;
       for (auto& [i, entities] : matched) {
         const Subscription& sub = (*subs)[i];
-        std::vector<std::string> bodies;
+        std::vector<OutboxEntry> rendered;
         try {
-          bodies = render(*t, sub, std::move(entities), now);
+          rendered = render(*t, sub, std::move(entities), now);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "machi: subscription %s: cannot render a notification: %s\n", sub.id.c_str(), e.what());
         }
-        if (!bodies.empty()) last_sent[sub.id] = now;
-        for (auto& body : bodies) {
-          OutboxEntry e;
+        if (!rendered.empty()) last_sent[sub.id] = now;
+        for (auto& e : rendered) {
           e.seq = t->next_seq++;
           e.subscription_id = sub.id;
-          e.body = std::move(body);
           e.created_at = now;
           entries.push_back(std::move(e));
         }
@@ -464,6 +494,7 @@ void Notifier::deliver_loop() {
     size_t bytes = 0;
     for (const OutboxEntry& e : queue.entries) {
       if (!batch.empty() && (batch.size() >= kMaxMerged || bytes + e.body.size() > kMaxMergedBytes)) break;
+      if (!batch.empty() && e.service_path != batch.front().service_path) break;  // one Fiware-ServicePath per POST
       batch.push_back(e);
       bytes += e.body.size();
     }
@@ -488,12 +519,7 @@ void Notifier::deliver_loop() {
         response = http::ClientResponse{200, "", ""};
       }
     } else if (sub) {
-      std::vector<std::pair<std::string, std::string>> headers;
-      headers.emplace_back("Content-Type", sub->accept);
-      if (sub->accept == "application/json") headers.emplace_back("Link", context_link(sub->context));
-      if (!chosen->name.empty()) headers.emplace_back("NGSILD-Tenant", chosen->name);
-      for (const auto& kv : sub->receiver_info) headers.push_back(kv);
-      response = http::http_post(sub->uri, headers, body, options_.http_timeout);
+      response = send_http(*chosen, *sub, entry, body);
     }
     bool ok = response && response->status >= 200 && response->status < 300;
 
@@ -515,16 +541,10 @@ void Notifier::deliver_loop() {
       continue;
     }
     DeliveryStatus& status = chosen->statuses[chosen_id];
-    status.times_sent++;
-    status.last_notification = sent_at;
+    status.record_attempt(ok, response ? response->status : 0, sent_at, now_ms());
     if (ok) {
-      status.last_success = now_ms();
-      status.failing = false;
       take_sent();
     } else {
-      status.times_failed++;
-      status.last_failure = now_ms();
-      status.failing = true;
       if (!q.entries.empty() && q.entries.front().seq == entry.seq) {
         OutboxEntry& front = q.entries.front();
         front.attempts++;

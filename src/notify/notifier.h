@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/client.h"
 #include "ld/context.h"
 #include "notify/delivery_status.h"
 #include "notify/mqtt_publisher.h"
@@ -101,9 +102,14 @@ class Notifier {
   void deliver_loop();
   void manage_loop();
   void flush(bool statuses);
-  // Rendered notification bodies of sub for these entities (stored form);
-  // personal entities pass the enforcement point, withheld ones are left out.
-  std::vector<std::string> render(const TenantState& t, const Subscription& sub, std::vector<Json> entities, TimeMs now);
+  // Rendered notifications of sub for these entities (stored form), as
+  // outbox entries with body (and, NGSIv2, service path) set; personal
+  // entities pass the enforcement point, withheld ones are left out.
+  std::vector<OutboxEntry> render(const TenantState& t, const Subscription& sub, std::vector<Json> entities, TimeMs now);
+  std::vector<OutboxEntry> render_ld(const Subscription& sub, const std::vector<Json>& entities, TimeMs now);
+  // The request of one (possibly merged) notification, by dialect.
+  std::optional<http::ClientResponse> send_http(const TenantState& t, const Subscription& sub, const OutboxEntry& first,
+                                                const std::string& body);
   void enqueue(TenantState& t, std::vector<OutboxEntry> entries, TimeMs now);
   void drop(TenantState& t, const std::string& sub_id, std::vector<OutboxEntry> dropped, TimeMs now);
 

@@ -12,7 +12,9 @@ std::string OutboxEntry::key() const {
 }
 
 std::string OutboxEntry::to_text() const {
-  return Json{{"sub", subscription_id}, {"body", body}, {"created", created_at}}.dump();
+  Json j{{"sub", subscription_id}, {"body", body}, {"created", created_at}};
+  if (!service_path.empty()) j["path"] = service_path;
+  return j.dump();
 }
 
 OutboxEntry OutboxEntry::from_record(const std::string& key, const std::string& text) {
@@ -22,6 +24,7 @@ OutboxEntry OutboxEntry::from_record(const std::string& key, const std::string& 
   e.subscription_id = j.at("sub").get<std::string>();
   e.body = j.at("body").get<std::string>();
   e.created_at = j.value("created", TimeMs{0});
+  e.service_path = j.value("path", "");
   return e;
 }
 

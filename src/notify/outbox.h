@@ -24,6 +24,7 @@ struct OutboxEntry {
   uint64_t seq = 0;
   std::string subscription_id;
   std::string body;          // the notification, rendered
+  std::string service_path;  // NGSIv2: its entities' Fiware-ServicePath ("" for NGSI-LD)
   TimeMs created_at = 0;
   int attempts = 0;          // failed attempts so far (kept in memory)
   TimeMs next_attempt = 0;   // not before

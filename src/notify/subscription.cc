@@ -72,6 +72,8 @@ Owner Owner::from_json(const Json& j) {
 }
 
 void Subscription::bind(const ld::Context& ctx) {
+  if (dialect == Dialect::kV2) return bind_v2(ctx);
+  v2.reset();
   const Json& d = document;
   if (!d.is_object()) bad("a subscription must be a JSON object");
   if (d.contains("type") && d["type"] != "Subscription") bad("type must be \"Subscription\"");
@@ -239,18 +241,22 @@ std::vector<std::string> Subscription::types() const {
 
 Json Subscription::to_record() const {
   return {{"id", id},
+          {"dialect", dialect == Dialect::kV2 ? "v2" : "ld"},
           {"document", document},
           {"context", context},
           {"owner", owner.to_json()},
           {"personal", personal},
           {"createdAt", created_at},
-          {"modifiedAt", modified_at}};
+          {"modifiedAt", modified_at},
+          {"servicePath", service_path}};
 }
 
 Subscription Subscription::from_record(const Json& record) {
   Subscription s;
   s.id = record.at("id").get<std::string>();
+  s.dialect = record.value("dialect", "ld") == "v2" ? Dialect::kV2 : Dialect::kLd;
   s.document = record.at("document");
+  s.service_path = record.value("servicePath", "/#");
   s.context = record.value("context", Json());
   s.owner = Owner::from_json(record.value("owner", Json::object()));
   s.personal = record.value("personal", false);

@@ -17,6 +17,7 @@
 #include "ld/entity.h"
 #include "ld/geo.h"
 #include "ld/q.h"
+#include "ngsiv2/v2_q.h"
 
 namespace re2 {
 class RE2;
@@ -29,6 +30,24 @@ struct EntitySelector {
   std::string id;          // "" = any
   std::string id_pattern;  // RE2 full match; "" = any
   std::shared_ptr<const re2::RE2> pattern;  // id_pattern compiled
+  std::shared_ptr<const re2::RE2> type_pattern;  // NGSIv2 typePattern, on the compacted v2 type
+};
+
+// Which API a subscription belongs to: its document's terms, its read-back
+// and its notifications' form. Both run on the same notifier.
+enum class Dialect { kLd, kV2 };
+
+// What an NGSIv2 subscription adds (Orion's fields, see v2_subscription.h).
+struct V2Params {
+  std::optional<ngsiv2::V2Query> q, mq;     // subject.condition.expression
+  std::string type_prefix;                  // the v2 @context's vocabulary, to compact types for typePattern
+  bool on_create = true, on_update = true;  // condition.alterationTypes
+  std::string attrs_format = "normalized";  // normalized, keyValues, values
+  std::vector<std::string> attrs;           // notification.attrs (v2 names)
+  std::vector<std::string> except_attrs;    // notification.exceptAttrs (v2 names)
+  std::vector<std::string> metadata;        // notification.metadata
+  std::string method = "POST";              // httpCustom.method
+  std::vector<std::pair<std::string, std::string>> qs;  // httpCustom.qs
 };
 
 // Who created the subscription and under which grant: notifications read as
@@ -46,6 +65,8 @@ struct Owner {
 
 struct Subscription {
   std::string id;
+  Dialect dialect = Dialect::kLd;
+  std::string service_path = "/#";  // NGSIv2: the Fiware-ServicePath it was created in ("/#" = all)
   Json document;             // the client's fields (compact names), without status and @context
   Json context;              // the @context the names are in (a URL, or an inline context)
   Owner owner;
@@ -68,11 +89,15 @@ struct Subscription {
   std::string accept = "application/json";
   std::vector<std::pair<std::string, std::string>> receiver_info;
   int mqtt_qos = 1;                      // mqtt:// endpoints: notifierInfo MQTT-QoS (default 1)
+  std::optional<V2Params> v2;            // set for Dialect::kV2 (bind_v2)
   bool is_mqtt() const { return uri.rfind("mqtt://", 0) == 0; }
 
   // Checks the document and fills the derived fields; Error(BadRequestData)
   // on any invalid member.
   void bind(const ld::Context& ctx);
+  // The same for an NGSIv2 document (v2_subscription.cc); errors are
+  // ngsiv2::V2Error or Error(BadRequestData).
+  void bind_v2(const ld::Context& ctx);
   // "active", "paused" or "expired" at now.
   std::string status(TimeMs now) const;
   bool can_notify(TimeMs now) const { return status(now) == "active"; }

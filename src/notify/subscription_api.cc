@@ -7,13 +7,6 @@
 #include "trust/principal.h"
 
 namespace machi::notify {
-namespace {
-
-using broker::LdRequest;
-
-const std::string kBase = "/ngsi-ld/v1/subscriptions";
-constexpr size_t kDefaultLimit = 20;
-constexpr size_t kMaxLimit = 1000;
 
 Owner owner_of(const trust::Principal& p, const http::Request& request) {
   Owner o;
@@ -26,7 +19,6 @@ Owner owner_of(const trust::Principal& p, const http::Request& request) {
   return o;
 }
 
-// Subscriptions belong to their creator; an administrator sees all of the tenant's.
 bool visible_to(const Subscription& sub, const trust::Principal& p) {
   if (p.has(trust::Role::kAdmin)) return true;
   const Owner& o = sub.owner;
@@ -34,15 +26,35 @@ bool visible_to(const Subscription& sub, const trust::Principal& p) {
   return o.tenant == p.tenant && o.account_id == p.account_id && o.client_id == p.client_id;
 }
 
+bool is_owner(const Subscription& sub, const trust::Principal& caller) {
+  return sub.owner.tenant == caller.tenant && sub.owner.account_id == caller.account_id &&
+         sub.owner.client_id == caller.client_id;
+}
+
+namespace {
+
+using broker::LdRequest;
+
+const std::string kBase = "/ngsi-ld/v1/subscriptions";
+constexpr size_t kDefaultLimit = 20;
+constexpr size_t kMaxLimit = 1000;
+
 Notifier& need(Notifier* notifier) {
   if (!notifier) throw Error(ErrorType::kServiceUnavailable, "notifications are not running");
   return *notifier;
 }
 
-// What a subscription's matching reads, for the enforcement point's check.
+}  // namespace
+
 trust::ReadAccess::Selection selection_of(const Subscription& sub) {
   trust::ReadAccess::Selection selection;
   if (sub.q) selection.attributes = sub.q->attributes();
+  if (sub.v2) {
+    for (const auto* v2q : {&sub.v2->q, &sub.v2->mq}) {
+      if (!*v2q) continue;
+      for (auto& a : (*v2q)->attributes()) selection.attributes.push_back(std::move(a));
+    }
+  }
   if (sub.geo) selection.attributes.push_back(sub.geo->geoproperty());
   for (const auto& a : sub.watched) selection.attributes.push_back(a);
   for (const auto& a : sub.attrs) selection.attributes.push_back(a);
@@ -53,8 +65,8 @@ trust::ReadAccess::Selection selection_of(const Subscription& sub) {
 // Personal data may be subscribed to only under a grant (or by the data
 // subject for their own data); the grant and purpose are kept with the
 // subscription, and every notification passes the enforcement point.
-void check_personal(const LdRequest& ld, Subscription& sub) {
-  auto access = ld.begin_read();
+void check_personal(trust::ReadAccess& read, Subscription& sub) {
+  auto* access = &read;
   sub.personal = access->could_touch_personal(sub.types());
   if (!sub.personal) return;
   access->check_selection(selection_of(sub));
@@ -66,6 +78,10 @@ void check_personal(const LdRequest& ld, Subscription& sub) {
                 "Machi-Purpose headers); " + reason);
   }
 }
+
+namespace {
+
+void check_personal(const LdRequest& ld, Subscription& sub) { check_personal(*ld.begin_read(), sub); }
 
 Json render(const LdRequest& ld, const Subscription& sub, const DeliveryStatus& status, size_t pending) {
   Json out = sub.document;
@@ -86,7 +102,8 @@ Json render(const LdRequest& ld, const Subscription& sub, const DeliveryStatus& 
 
 Subscription find_visible(const LdRequest& ld, store::TenantStore& tenant, const std::string& id) {
   auto sub = load_subscription(tenant, *ld.deps().contexts, id);
-  if (!sub || !visible_to(*sub, trust::principal_in(ld.http().auth))) {
+  // NGSIv2 subscriptions are served by /v2/subscriptions only (docs/ngsiv2.md).
+  if (!sub || sub->dialect != Dialect::kLd || !visible_to(*sub, trust::principal_in(ld.http().auth))) {
     throw Error(ErrorType::kResourceNotFound, "subscription " + id + " not found");
   }
   return *sub;
@@ -149,7 +166,7 @@ http::Response list(http::Request& request, broker::BrokerDeps deps, Notifier* n
   const trust::Principal& principal = trust::principal_in(request.auth);
   std::vector<Subscription> visible;
   for (auto& sub : load_subscriptions(*tenant, *deps.contexts)) {
-    if (visible_to(sub, principal)) visible.push_back(std::move(sub));
+    if (sub.dialect == Dialect::kLd && visible_to(sub, principal)) visible.push_back(std::move(sub));
   }
   Json body = Json::array();
   for (size_t i = offset; i < visible.size() && i < offset + limit; ++i) {

@@ -117,6 +117,12 @@ const MATRIX = {
   'GET /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
   'PATCH /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
   'DELETE /ngsi-ld/v1/subscriptions/{id}': { allow: ANY, path: '/ngsi-ld/v1/subscriptions/urn:ngsi-ld:Subscription:none' },
+  // NGSIv2 subscriptions: the same roles as NGSI-LD's.
+  'GET /v2/subscriptions': { allow: ANY },
+  'POST /v2/subscriptions': { allow: ANY, body: {} }, // no subject: 400
+  'GET /v2/subscriptions/{id}': { allow: ANY, path: '/v2/subscriptions/000000000000000000000000' },
+  'PATCH /v2/subscriptions/{id}': { allow: ANY, path: '/v2/subscriptions/000000000000000000000000' },
+  'DELETE /v2/subscriptions/{id}': { allow: ANY, path: '/v2/subscriptions/000000000000000000000000' },
 
   // IoT ingestion (IoT Agent provisioning API): data writers, reads too
   // (apikeys are the devices' shared secrets). Bodies fail validation,

@@ -113,7 +113,8 @@ describe('entities', () => {
   test('GET /v2 lists the resources', async () => {
     const r = await m.get('/v2');
     assert.equal(r.status, 200, show(r));
-    assert.deepEqual(r.json, { entities_url: '/v2/entities', types_url: '/v2/types', registrations_url: '/v2/registrations' });
+    assert.deepEqual(r.json, { entities_url: '/v2/entities', types_url: '/v2/types', subscriptions_url: '/v2/subscriptions',
+      registrations_url: '/v2/registrations' });
   });
 
   test('the Fiware-Correlator header is echoed', async () => {
