@@ -155,7 +155,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Server CPU time in clock ticks (user + system), for the cores-used figure.
 server_ticks() {
-  if [[ -r /proc/$SERVER_PID/stat ]]; then
+  # Without a server, /proc//stat would be the system-wide /proc/stat.
+  if [[ -n "$SERVER_PID" && -r /proc/$SERVER_PID/stat ]]; then
     awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$SERVER_PID/stat"
   else
     echo 0
@@ -168,6 +169,7 @@ CLK_TCK=$(getconf CLK_TCK)
 # and that backlog must not eat into the next measurement. Idle = under 4%
 # of a core over 0.25 s; gives up after BENCH_IDLE_WAIT seconds (60).
 wait_idle() {
+  [[ -n "$SERVER_PID" ]] || return 0  # the standalone scenarios start their own server
   local waited=0 before after
   local limit=$(( ${BENCH_IDLE_WAIT:-60} * 4 ))
   while (( waited < limit )); do
