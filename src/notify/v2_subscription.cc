@@ -31,7 +31,8 @@ const Json& member(const Json& object, const char* key) {
 }
 
 void only_members(const Json& object, std::initializer_list<const char*> allowed, const std::string& where) {
-  for (const auto& [key, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
     if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
       bad_request("Invalid JSON payload: unrecognized field /" + where + key + "/");
     }
@@ -402,7 +403,10 @@ V2Delivery v2_notification_request(const Subscription& sub, const std::string& t
                  {"Fiware-Correlator", hex(16)}};
   if (!tenant.empty()) out.headers.emplace_back("Fiware-Service", tenant);
   // httpCustom.headers replace machi's of the same name.
-  for (const auto& [name, value] : sub.receiver_info) {
+  for (const auto& header : sub.receiver_info) {
+    // Named, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const std::string& name = header.first;
+    const std::string& value = header.second;
     auto same = [&](const auto& h) {
       return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(),
                         [](char a, char b) { return std::tolower(a) == std::tolower(b); });
