@@ -196,17 +196,29 @@ if (v2patch && v2patch.ld_rps > 0) {
 const notify = read('notify.json');
 if (notify) {
   // Lag from the update's 2xx to its delivery (the columns); from the
-  // update request's send in the label.
+  // update request's send in the label. The target ("at least 5,000/s with
+  // p99 lag under 100 ms") is judged on the open-loop run at that rate; the
+  // closed-loop run shows the most the server delivers, where the lag is
+  // mostly queueing and is printed for information.
   const p50 = notify.lag_from_2xx_p50_ms ?? notify.lag_p50_ms;
   const p99 = notify.lag_from_2xx_p99_ms ?? notify.lag_p99_ms;
-  const met = notify.updates_delivered_per_s >= 5000 && p99 != null && p99 < 100;
+  const open = notify.open_loop;
+  const met = notify.updates_delivered_per_s >= 5000 && open != null && open.updates_arrived === open.updates_acknowledged &&
+    open.updates_delivered_per_s >= 0.98 * open.rate && open.rate >= 5000 && open.lag_from_2xx_p99_ms != null &&
+    open.lag_from_2xx_p99_ms < 100;
   results.scenarios.notify = { ...notify, met };
   const per = notify.entities_per_request > 1 ? `entity updates, ${notify.entities_per_request} per request` : 'PATCH';
   rows.push([`${per}, no subscription`, `${fmtRate(notify.plain_patch_rps)} updates/s`, '', '', 'reference', '']);
-  rows.push([`notifications, 1 subscription (${fmtRate(notify.notifications_per_s)} POSTs/s; lag from the update's 2xx; ` +
-    `from its send p50 ${fmtMs(notify.lag_p50_ms)}, p99 ${fmtMs(notify.lag_p99_ms)} ms)`,
+  rows.push([`notifications, 1 subscription, as fast as the clients go (${fmtRate(notify.notifications_per_s)} POSTs/s; ` +
+    `lag from the update's 2xx; from its send p50 ${fmtMs(notify.lag_p50_ms)}, p99 ${fmtMs(notify.lag_p99_ms)} ms)`,
     `${fmtRate(notify.updates_delivered_per_s)} updates/s`, fmtMs(p50), fmtMs(p99),
-    '>= 5000/s, p99 lag < 100 ms', `${met ? 'yes' : 'NO'} (${fmtRatio(notify.ratio_to_plain_patch)} of the plain rate)`]);
+    '>= 5000/s', `${notify.updates_delivered_per_s >= 5000 ? 'yes' : 'NO'} (${fmtRatio(notify.ratio_to_plain_patch)} of the plain rate)`]);
+  if (open) {
+    rows.push([`notifications at a fixed ${fmtRate(open.rate)} updates/s (open loop; ${open.updates_arrived}/${open.updates_acknowledged} ` +
+      `arrived; lag from the 2xx; from the send p50 ${fmtMs(open.lag_p50_ms)}, p99 ${fmtMs(open.lag_p99_ms)} ms)`,
+      `${fmtRate(open.updates_delivered_per_s)} updates/s`, fmtMs(open.lag_from_2xx_p50_ms), fmtMs(open.lag_from_2xx_p99_ms),
+      '>= 5000/s with p99 lag < 100 ms', met ? 'yes' : 'NO']);
+  }
   if (notify.outage) {
     const o = notify.outage;
     rows.push([`receiver down ${o.seconds} s, then back`, `${o.updates_arrived}/${o.updates} updates`, '', '',

@@ -42,7 +42,8 @@
 # The notification part ("notify", bench/notify_bench.mjs, its own machi and
 # a node receiver): BENCH_NOTIFY_DURATION (BENCH_DURATION),
 # BENCH_NOTIFY_CONNECTIONS (16), BENCH_NOTIFY_BATCH (50 entities per
-# POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_OUTAGE
+# POST /entityOperations/update; 1 = one PATCH per entity), BENCH_NOTIFY_RATE
+# (5000 entity updates/s for the open-loop lag run), BENCH_NOTIFY_OUTAGE
 # (30 s receiver down). "v2notify" runs "notify" and then the same load to an
 # NGSIv2 subscriber (/v2/subscriptions), printed beside the NGSI-LD figure.
 # The IoT ingestion part ("iot", bench/iot_bench.mjs,
@@ -524,7 +525,7 @@ if [[ $RUN_NOTIFY == 1 ]]; then
   log "notify: 1 subscription, entity updates (${BENCH_NOTIFY_BATCH:-50} per request) as fast as ${NOTIFY_CONNECTIONS:=${BENCH_NOTIFY_CONNECTIONS:-16}} clients go for ${BENCH_NOTIFY_DURATION:-$DURATION}s, then a receiver outage of ${BENCH_NOTIFY_OUTAGE:-30}s (bench/notify_bench.mjs)"
   node "$HERE/notify_bench.mjs" --machi "$MACHI" --duration "${BENCH_NOTIFY_DURATION:-$DURATION}" \
     --connections "$NOTIFY_CONNECTIONS" --batch "${BENCH_NOTIFY_BATCH:-50}" --outage "${BENCH_NOTIFY_OUTAGE:-30}" --durability "$DURABILITY" \
-    --v2 "${NOTIFY_V2:-0}" --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
+    --rate "${BENCH_NOTIFY_RATE:-5000}" --v2 "${NOTIFY_V2:-0}" --out "$RESULTS/notify.json" >/dev/null || log "notify: notify_bench failed"
 fi
 
 # ------------------------------------------------- 5e. IoT ingestion

@@ -13,6 +13,7 @@ PACKAGES=(
   libgeos-dev
   mosquitto libmosquitto-dev
   libre2-dev
+  libgoogle-perftools-dev
   libssl-dev
   libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
