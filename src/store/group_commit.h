@@ -61,13 +61,15 @@ struct CommitStats {
 void finish_jobs(std::deque<std::shared_ptr<CommitJob>>& batch, const Error* failure);
 
 class WalSyncer;
+class Checkpointer;
 
 class GroupCommitter {
  public:
   // Takes the writer connection; hooks may be null and must outlive this.
-  // The WAL is checkpointed by this thread once it holds checkpoint_pages,
-  // after the batch's callers have been woken, rather than inside COMMIT
-  // (SQLite's auto-checkpoint) where its fsync would delay them.
+  // Once the WAL holds checkpoint_pages this thread asks a Checkpointer
+  // (checkpointer.h) to copy it into the database on its own thread and
+  // connection, rather than inside COMMIT (SQLite's auto-checkpoint) where
+  // the copy and its fsync would delay the next batch.
   // A connection in WAL mode with synchronous=FULL is switched to NORMAL and
   // its WAL is fsync'd by a WalSyncer (see wal_syncer.h) after each commit,
   // before the callers are woken: the same durability, but the writer goes
@@ -91,6 +93,7 @@ class GroupCommitter {
 
   Db db_;
   std::unique_ptr<WalSyncer> syncer_;  // null: COMMIT syncs (or nothing does)
+  std::unique_ptr<Checkpointer> checkpointer_;  // null: not WAL; checkpoints run inline
   BatchHooks* hooks_;
   size_t max_batch_;
   int checkpoint_pages_;
