@@ -194,6 +194,7 @@ const dataDir = join(dir, 'data');
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const machi = spawn(MACHI, ['serve', '--port', String(port), '--data', dataDir, '--durability', DURABILITY,
+  '--outbound-allow', '127.0.0.0/8',
   '--iot-mqtt', `mqtt://127.0.0.1:${mqttPort}`, '--iot-client-id', `bench-machi-${process.pid}`], {
   stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MACHI_ADMIN_PASSWORD: PASSWORD },
 });

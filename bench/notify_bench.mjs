@@ -65,6 +65,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'machi-notify-bench-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const machi = spawn(MACHI, ['serve', '--port', String(port), '--data', dataDir, '--durability', DURABILITY,
+  '--outbound-allow', '127.0.0.0/8',
   '--notify-initial-backoff-ms', '200', '--notify-max-backoff-ms', '1000'], {
   stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MACHI_ADMIN_PASSWORD: PASSWORD },
 });

@@ -25,6 +25,7 @@ void usage(FILE* out) {
                "        [--web DIR] [--oidc-config FILE] [--token-lifetime SECONDS]\n"
                "        [--notify-workers N] [--notify-initial-backoff-ms MS] [--notify-max-backoff-ms MS]\n"
                "        [--notify-max-pending N] [--notify-max-age-s S] [--notify-timeout-ms MS]\n"
+               "        [--outbound-allow CIDR[,CIDR...]]...\n"
                "        [--iot-mqtt mqtt://HOST:PORT] [--iot-client-id ID]\n"
                "                      serve the NGSI-LD API, machi's own API and the web app; on first\n"
                "                      start the administrator 'admin' gets MACHI_ADMIN_PASSWORD (or a\n"

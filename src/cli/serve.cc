@@ -93,10 +93,13 @@ void announce_first_admin(const std::string& data_dir, const std::string& passwo
 }
 
 void register_all_routes(http::Router& router, store::Store* store, ld::ContextResolver* contexts,
-                         trust::Trust* trust, notify::Notifier* notifier, const std::string& ngsiv2_context = "") {
+                         trust::Trust* trust, notify::Notifier* notifier, const std::string& ngsiv2_context = "",
+                         std::shared_ptr<const http::AddressPolicy> outbound = nullptr) {
   router.add("GET", "/health", health);
   broker::register_ngsi_ld_routes(router, {store, contexts, trust});
-  ngsiv2::register_ngsiv2_routes(router, {store, contexts, trust, ngsiv2_context});
+  ngsiv2::V2Deps v2{store, contexts, trust, ngsiv2_context};
+  v2.outbound = std::move(outbound);
+  ngsiv2::register_ngsiv2_routes(router, v2);
   notify::register_subscription_routes(router, {store, contexts, trust}, notifier);
   notify::register_v2_subscription_routes(router, {store, contexts, trust, ngsiv2_context}, notifier);
   api::register_machi_routes(router, {store, trust, contexts});
@@ -164,6 +167,14 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       options.notify.retry.max_age_ms = static_cast<int64_t>(parse_number(a, need_value(args, i), 86400UL * 365)) * 1000;
     } else if (a == "--notify-timeout-ms") {
       options.notify.http_timeout = std::chrono::milliseconds(parse_number(a, need_value(args, i), 600000));
+    } else if (a == "--outbound-allow") {
+      std::string list = need_value(args, i);
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = std::min(list.find(',', start), list.size());
+        if (comma > start) options.outbound_allow.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+      }
+      http::AddressPolicy check(options.outbound_allow);  // a malformed network fails here, before serving
     } else if (a == "--iot-mqtt") {
       options.iot_mqtt = need_value(args, i);
       iot::check_mqtt_url(options.iot_mqtt);
@@ -204,9 +215,12 @@ int serve(const ServeOptions& options) {
     announce_first_admin(options.data_dir, *password);
   }
 
-  notify::Notifier notifier(*store, contexts, &trust, options.notify);
+  auto outbound = std::make_shared<const http::AddressPolicy>(options.outbound_allow);
+  notify::NotifierOptions notify_options = options.notify;
+  notify_options.endpoint_policy = outbound;
+  notify::Notifier notifier(*store, contexts, &trust, notify_options);
   http::Router router;
-  register_all_routes(router, store.get(), &contexts, &trust, &notifier, options.ngsiv2_context);
+  register_all_routes(router, store.get(), &contexts, &trust, &notifier, options.ngsiv2_context, outbound);
   iot::IotAgent iot(store.get(), &contexts,
                     {options.iot_mqtt, options.iot_client_id.empty() ? "machi-iot-" + std::to_string(options.port)
                                                                      : options.iot_client_id,

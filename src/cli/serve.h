@@ -27,6 +27,9 @@ struct ServeOptions {
   // the NGSI-LD core context, see docs/ngsiv2.md).
   std::string ngsiv2_context;
   notify::NotifierOptions notify;               // subscriptions: delivery workers, backoff, outbox retention
+  // Networks (CIDR) that notification endpoints and NGSIv2 context providers
+  // may reach although loopback, private or link-local (http/address_policy.h).
+  std::vector<std::string> outbound_allow;
   // IoT ingestion (docs/iot.md): the MQTT broker devices publish to
   // ("" = provisioning API only), and the client id of machi's session.
   std::string iot_mqtt;

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 
 namespace machi::http {
 
@@ -42,7 +43,7 @@ std::optional<Url> parse_http_url(const std::string& url) {
 std::optional<ClientResponse> http_request(const std::string& method, const std::string& url,
                                            const std::vector<std::pair<std::string, std::string>>& headers,
                                            const std::string& body, std::chrono::milliseconds timeout,
-                                           size_t max_body_bytes) {
+                                           size_t max_body_bytes, const AddressPolicy* policy) {
   auto parsed = parse_http_url(url);
   if (!parsed) return std::nullopt;
   bhttp::verb verb = bhttp::string_to_verb(method);
@@ -65,9 +66,20 @@ std::optional<ClientResponse> http_request(const std::string& method, const std:
   parser->body_limit(max_body_bytes);
 
   stream.expires_after(timeout);
+  std::vector<asio::ip::tcp::endpoint> allowed;
   resolver.async_resolve(parsed->host, parsed->port, [&](beast::error_code ec, auto endpoints) {
     if (ec) return;
-    stream.async_connect(endpoints, [&](beast::error_code ec, auto) {
+    for (const auto& entry : endpoints) {
+      if (!policy || policy->allows(entry.endpoint().address())) allowed.push_back(entry.endpoint());
+    }
+    if (allowed.empty()) {
+      if (endpoints.begin() != endpoints.end()) {
+        std::fprintf(stderr, "machi: not calling %s: %s\n", parsed->host.c_str(),
+                     AddressPolicy::refusal(endpoints.begin()->endpoint().address()).c_str());
+      }
+      return;
+    }
+    stream.async_connect(allowed, [&](beast::error_code ec, auto) {
       if (ec) return;
       bhttp::async_write(stream, request, [&](beast::error_code ec, size_t) {
         if (ec) return;
@@ -93,8 +105,8 @@ std::optional<ClientResponse> http_get(const std::string& url, std::chrono::mill
 std::optional<ClientResponse> http_post(const std::string& url,
                                         const std::vector<std::pair<std::string, std::string>>& headers,
                                         const std::string& body, std::chrono::milliseconds timeout,
-                                        size_t max_body_bytes) {
-  return http_request("POST", url, headers, body, timeout, max_body_bytes);
+                                        size_t max_body_bytes, const AddressPolicy* policy) {
+  return http_request("POST", url, headers, body, timeout, max_body_bytes, policy);
 }
 
 }  // namespace machi::http

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/address_policy.h"
+
 namespace machi::http {
 
 struct ClientResponse {
@@ -24,10 +26,12 @@ std::optional<ClientResponse> http_get(const std::string& url, std::chrono::mill
 
 // Any method with optional headers and body (e.g. the NGSIv2 forwarding of
 // queries and updates to context providers); nullopt on failure or timeout.
+// With a policy, only the resolved addresses it allows are tried (none
+// allowed: nullopt, and a line on stderr saying why).
 std::optional<ClientResponse> http_request(const std::string& method, const std::string& url,
                                            const std::vector<std::pair<std::string, std::string>>& headers,
                                            const std::string& body, std::chrono::milliseconds timeout,
-                                           size_t max_body_bytes = 1 << 20);
+                                           size_t max_body_bytes = 1 << 20, const AddressPolicy* policy = nullptr);
 
 // POST body to url ("http://host[:port]/path") with the given headers
 // (Content-Type among them); nullopt on a connection failure or timeout.
@@ -35,6 +39,6 @@ std::optional<ClientResponse> http_request(const std::string& method, const std:
 std::optional<ClientResponse> http_post(const std::string& url,
                                         const std::vector<std::pair<std::string, std::string>>& headers,
                                         const std::string& body, std::chrono::milliseconds timeout,
-                                        size_t max_body_bytes = 64 << 10);
+                                        size_t max_body_bytes = 64 << 10, const AddressPolicy* policy = nullptr);
 
 }  // namespace machi::http

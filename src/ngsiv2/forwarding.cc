@@ -152,7 +152,8 @@ std::vector<Json> forward_query(const V2Request& request, const std::vector<std:
     if (!wanted.empty()) query["attrs"] = wanted;
     auto response = http::http_request("POST", provider_url(registration) + "/op/query?limit=1000",
                                        provider_headers(request, registration), query.dump(),
-                                       std::chrono::milliseconds(request.deps().forward_timeout_ms), 8 << 20);
+                                       std::chrono::milliseconds(request.deps().forward_timeout_ms), 8 << 20,
+                                       request.deps().outbound.get());
     if (!response || response->status != 200) continue;
     Json answer;
     try {
@@ -192,7 +193,8 @@ bool forward_update(const V2Request& request, const Json& registration, const st
   Json body = {{"actionType", "update"}, {"entities", Json::array({entity})}};
   auto response = http::http_request("POST", provider_url(registration) + "/op/update",
                                      provider_headers(request, registration), body.dump(),
-                                     std::chrono::milliseconds(request.deps().forward_timeout_ms));
+                                     std::chrono::milliseconds(request.deps().forward_timeout_ms), 1 << 20,
+                                     request.deps().outbound.get());
   return response && response->status >= 200 && response->status < 300;
 }
 

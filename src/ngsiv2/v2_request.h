@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "http/address_policy.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "ld/context.h"
@@ -26,6 +27,8 @@ struct V2Deps {
   // context (whose @vocab is https://uri.etsi.org/ngsi-ld/default-context/).
   std::string context_url;
   int forward_timeout_ms = 5000;  // calls to context providers
+  // The addresses context providers may resolve to; null: any.
+  std::shared_ptr<const http::AddressPolicy> outbound;
 };
 
 // An error in Orion's terms. Handlers may also throw machi::Error, which is

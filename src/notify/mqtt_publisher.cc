@@ -1,6 +1,8 @@
 #include "notify/mqtt_publisher.h"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <condition_variable>
+#include <cstdio>
 #include <set>
 
 #ifdef MACHI_MQTT
@@ -63,8 +65,32 @@ MqttPublisher::~MqttPublisher() {
 }
 bool MqttPublisher::available() { return true; }
 
+namespace {
+
+// The address to connect to: the host itself without a policy, else the
+// first address it resolves to that the policy allows ("" = none).
+std::string broker_address(const MqttUrl& url, const http::AddressPolicy* policy) {
+  if (!policy) return url.host;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
+  if (ec) return "";
+  for (const auto& entry : endpoints) {
+    if (policy->allows(entry.endpoint().address())) return entry.endpoint().address().to_string();
+  }
+  if (endpoints.begin() != endpoints.end()) {
+    std::fprintf(stderr, "machi: not publishing to %s: %s\n", url.host.c_str(),
+                 http::AddressPolicy::refusal(endpoints.begin()->endpoint().address()).c_str());
+  }
+  return "";
+}
+
+}  // namespace
+
 std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttUrl& url,
-                                                                     std::chrono::milliseconds timeout) {
+                                                                     std::chrono::milliseconds timeout,
+                                                                     const http::AddressPolicy* policy) {
   std::string key = url.host + ":" + std::to_string(url.port);
   std::lock_guard lock(mutex_);
   if (auto it = connections_.find(key); it != connections_.end()) {
@@ -72,6 +98,8 @@ std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttU
     if (!it->second->failed) return it->second;
     connections_.erase(it);
   }
+  std::string address = broker_address(url, policy);
+  if (address.empty()) return nullptr;
   auto conn = std::make_shared<Connection>();
   conn->client = mosquitto_new(nullptr, true, conn.get());
   if (!conn->client) return nullptr;
@@ -94,7 +122,7 @@ std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttU
     c->acknowledged.insert(mid);
     c->cv.notify_all();
   });
-  if (mosquitto_connect_async(conn->client, url.host.c_str(), url.port, 30) != MOSQ_ERR_SUCCESS) return nullptr;
+  if (mosquitto_connect_async(conn->client, address.c_str(), url.port, 30) != MOSQ_ERR_SUCCESS) return nullptr;
   if (mosquitto_loop_start(conn->client) != MOSQ_ERR_SUCCESS) return nullptr;
   {
     std::unique_lock l(conn->mutex);
@@ -107,10 +135,10 @@ std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttU
 }
 
 bool MqttPublisher::publish(const std::string& url, const std::string& payload, int qos,
-                            std::chrono::milliseconds timeout) {
+                            std::chrono::milliseconds timeout, const http::AddressPolicy* policy) {
   auto parsed = parse_mqtt_url(url);
   if (!parsed) return false;
-  auto conn = connection(*parsed, timeout);
+  auto conn = connection(*parsed, timeout, policy);
   if (!conn) return false;
   int mid = 0;
   // The acknowledgement may come before the wait below: it is kept in
@@ -135,10 +163,14 @@ struct MqttPublisher::Connection {};
 MqttPublisher::MqttPublisher() = default;
 MqttPublisher::~MqttPublisher() = default;
 bool MqttPublisher::available() { return false; }
-std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttUrl&, std::chrono::milliseconds) {
+std::shared_ptr<MqttPublisher::Connection> MqttPublisher::connection(const MqttUrl&, std::chrono::milliseconds,
+                                                                     const http::AddressPolicy*) {
   return nullptr;
 }
-bool MqttPublisher::publish(const std::string&, const std::string&, int, std::chrono::milliseconds) { return false; }
+bool MqttPublisher::publish(const std::string&, const std::string&, int, std::chrono::milliseconds,
+                            const http::AddressPolicy*) {
+  return false;
+}
 
 #endif
 

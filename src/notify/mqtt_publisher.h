@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "http/address_policy.h"
+
 namespace machi::notify {
 
 struct MqttUrl {
@@ -30,11 +32,14 @@ class MqttPublisher {
   static bool available();
   // True once the broker acknowledged the message (for QoS 0: once it was
   // written), false on any failure or after the timeout.
-  bool publish(const std::string& url, const std::string& payload, int qos, std::chrono::milliseconds timeout);
+  // With a policy, the broker's host must resolve to an address it allows.
+  bool publish(const std::string& url, const std::string& payload, int qos, std::chrono::milliseconds timeout,
+               const http::AddressPolicy* policy = nullptr);
 
  private:
   struct Connection;
-  std::shared_ptr<Connection> connection(const MqttUrl& url, std::chrono::milliseconds timeout);
+  std::shared_ptr<Connection> connection(const MqttUrl& url, std::chrono::milliseconds timeout,
+                                         const http::AddressPolicy* policy);
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Connection>> connections_;
 };

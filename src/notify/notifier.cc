@@ -245,14 +245,15 @@ std::optional<http::ClientResponse> Notifier::send_http(const TenantState& t, co
                                                         const OutboxEntry& first, const std::string& body) {
   if (sub.dialect == Dialect::kV2) {
     V2Delivery request = v2_notification_request(sub, t.name, first.service_path);
-    return http::http_request(request.method, request.url, request.headers, body, options_.http_timeout, 64 << 10);
+    return http::http_request(request.method, request.url, request.headers, body, options_.http_timeout, 64 << 10,
+                              options_.endpoint_policy.get());
   }
   std::vector<std::pair<std::string, std::string>> headers;
   headers.emplace_back("Content-Type", sub.accept);
   if (sub.accept == "application/json") headers.emplace_back("Link", context_link(sub.context));
   if (!t.name.empty()) headers.emplace_back("NGSILD-Tenant", t.name);
   for (const auto& kv : sub.receiver_info) headers.push_back(kv);
-  return http::http_post(sub.uri, headers, body, options_.http_timeout);
+  return http::http_post(sub.uri, headers, body, options_.http_timeout, 64 << 10, options_.endpoint_policy.get());
 }
 
 void Notifier::tail(std::shared_ptr<TenantState> t) {
@@ -515,7 +516,7 @@ void Notifier::deliver_loop() {
       if (!chosen->name.empty()) message["metadata"]["NGSILD-Tenant"] = chosen->name;
       for (const auto& [key, value] : sub->receiver_info) message["metadata"][key] = value;
       if (mqtt_.publish(sub->uri, message.dump(-1, ' ', false, Json::error_handler_t::replace), sub->mqtt_qos,
-                        options_.http_timeout)) {
+                        options_.http_timeout, options_.endpoint_policy.get())) {
         response = http::ClientResponse{200, "", ""};
       }
     } else if (sub) {

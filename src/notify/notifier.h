@@ -39,6 +39,9 @@ struct NotifierOptions {
   std::chrono::milliseconds http_timeout{5000};
   size_t max_entities_per_notification = 100;
   size_t changes_per_pass = 1000;
+  // The addresses endpoints may resolve to (http/address_policy.h); null:
+  // any. `machi serve` always sets one.
+  std::shared_ptr<const http::AddressPolicy> endpoint_policy;
 };
 
 class Notifier {

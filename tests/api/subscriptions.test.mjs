@@ -399,3 +399,40 @@ describe('delivery guarantees', () => {
     });
   }
 });
+
+describe('outbound address policy', () => {
+  // A subscriber chooses the endpoint; by default machi calls no loopback,
+  // private or link-local address (server-side request forgery).
+  test('a loopback endpoint is refused unless the operator allows it, and the failure shows', async () => {
+    const own = await startServer({ args: ARGS, outboundAllow: null });
+    const probe = await new Receiver().start();
+    try {
+      const id = uniq('urn:ngsi-ld:Room:ssrf');
+      assertStatus(await own.post('/ngsi-ld/v1/entities', room(id, 1)), 201);
+      const r = await own.post('/ngsi-ld/v1/subscriptions', { type: 'Subscription', entities: [{ type: 'Room', id }],
+        watchedAttributes: ['temperature'], notification: { endpoint: { uri: probe.url('/internal') } } });
+      assertStatus(r, 201);
+      const subId = decodeURIComponent(r.headers.get('location').split('/').pop());
+      assertStatus(await own.patch(`/ngsi-ld/v1/entities/${enc(id)}/attrs`, { temperature: { type: 'Property', value: 9 } }), 204);
+      let sub;
+      for (let i = 0; i < 50; ++i) {
+        sub = await own.get(`/ngsi-ld/v1/subscriptions/${enc(subId)}`);
+        if (sub.json.notification.timesFailed >= 1) break;
+        await sleep(100);
+      }
+      assert.ok(sub.json.notification.timesFailed >= 1, show(sub));
+      assert.equal(sub.json.notification.status, 'failed');
+      assert.equal(probe.received.length, 0, 'the loopback receiver got nothing');
+      assert.match(own.stderr, /not calling 127\.0\.0\.1: .*--outbound-allow/);
+    } finally {
+      await probe.stop();
+      await stopServer(own);
+    }
+  });
+
+  test('a malformed --outbound-allow stops machi before it serves', async () => {
+    const bad = new Machi({ args: [], outboundAllow: '10.0.0.0/33' });
+    await assert.rejects(bad.start(), /machi exited early: .*prefix length/s);
+    bad.cleanup();
+  });
+});

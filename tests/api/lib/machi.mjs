@@ -24,12 +24,17 @@ export async function freePort() {
   });
 }
 
+// The tests' receivers, providers and brokers listen on loopback, which
+// machi refuses to call by default (--outbound-allow, docs/operations.md);
+// outboundAllow: null starts machi with that default.
+export const TEST_OUTBOUND_ALLOW = '127.0.0.0/8,::1/128';
+
 export class Machi {
-  constructor({ dataDir, port, args = [] } = {}) {
+  constructor({ dataDir, port, args = [], outboundAllow = TEST_OUTBOUND_ALLOW } = {}) {
     this.ownsData = !dataDir;
     this.dataDir = dataDir ?? mkdtempSync(join(tmpdir(), 'machi-test-'));
     this.port = port;
-    this.args = args;
+    this.args = outboundAllow ? ['--outbound-allow', outboundAllow, ...args] : args;
     this.stderr = '';
     this.tokens = new Map(); // tenant -> admin bearer token
   }
