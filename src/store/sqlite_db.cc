@@ -1,7 +1,5 @@
 #include "store/sqlite_db.h"
 
-#include <mutex>
-
 namespace machi::store {
 
 Stmt& Stmt::operator=(Stmt&& other) noexcept {
@@ -68,23 +66,7 @@ std::string_view Stmt::text(int col) const {
   return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
-namespace {
-
-// Once per process, before the first connection: no memory statistics.
-// With them every allocation SQLite makes, on any connection, takes one
-// global mutex, which all readers and the writer then contend for.
-void configure_sqlite_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if already initialized: harmless
-    sqlite3_initialize();
-  });
-}
-
-}  // namespace
-
 Db::Db(const std::filesystem::path& file, Mode mode) {
-  configure_sqlite_once();
   // NOMUTEX: every connection is used by one thread at a time (the writer
   // thread, or a reader borrowed from a pool), so SQLite's own mutexes on the
   // connection are pure overhead.
