@@ -31,7 +31,14 @@ int GroupCommitter::on_wal_commit(void* self, sqlite3*, const char*, int pages) 
   return SQLITE_OK;
 }
 
+// A WAL this many times the checkpoint size is started over (restart_wal).
+constexpr int kRestartFactor = 16;
+
 void GroupCommitter::checkpoint_if_due() {
+  if (wal_pages_ >= checkpoint_pages_ * kRestartFactor) {
+    restart_wal();
+    return;
+  }
   if (wal_pages_ < checkpoint_pages_) return;
   if (checkpointer_) {
     checkpointer_->request();
@@ -45,6 +52,23 @@ void GroupCommitter::checkpoint_if_due() {
   wal_pages_ = 0;
   std::lock_guard lock(mutex_);
   stats_.checkpoints++;
+}
+
+// SQLite writes the WAL from its start again only once a checkpoint has
+// copied all of it and no reader is inside it. Under a steady stream of
+// writes the passive checkpoints never get there (each commit adds frames
+// while they copy), and the WAL file grew to 2 GB in 20 s of PATCHes. Past
+// kRestartFactor checkpoints' worth of pages the writer therefore stops for
+// one RESTART checkpoint: it copies what the passive runs left (little) and
+// waits (busy_timeout) for the readers' short transactions to end. Failure is
+// harmless: the WAL goes on growing until the next try.
+void GroupCommitter::restart_wal() {
+  if (hooks_) hooks_->release_read_locks();
+  int log = 0, done = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  wal_pages_ = 0;
+  std::lock_guard lock(mutex_);
+  if (rc == SQLITE_OK) stats_.writer_checkpoints++;
 }
 
 GroupCommitter::~GroupCommitter() { stop(); }
@@ -102,6 +126,7 @@ void GroupCommitter::loop() {
 void GroupCommitter::run_batch(std::deque<std::shared_ptr<CommitJob>>& batch) {
   std::string failure;
   bool committed = commit_batch(batch, failure);
+  if (committed) commits_.fetch_add(1, std::memory_order_release);
   if (hooks_) hooks_->after_batch(committed);
   {
     std::lock_guard lock(mutex_);
@@ -135,6 +160,7 @@ void finish_jobs(std::deque<std::shared_ptr<CommitJob>>& batch, const Error* fai
 
 bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure) {
   try {
+    if (hooks_) hooks_->release_read_locks();
     db_.cached("BEGIN IMMEDIATE").exec();
     for (const auto& job : batch) {
       job->run(db_);

@@ -4,6 +4,7 @@
 // writers cost one fsync instead of N. Jobs then learn whether their batch
 // committed.
 #pragma once
+#include <atomic>
 
 #include <condition_variable>
 #include <cstdint>
@@ -44,6 +45,11 @@ class BatchHooks {
   virtual void before_commit(Db& db) {}
   // After COMMIT or ROLLBACK.
   virtual void after_batch(bool committed) {}
+  // On the writer thread, before each batch's BEGIN and before a WAL
+  // restart: readers should let go of WAL read locks they keep between
+  // reads (see ReaderPool), which would keep SQLite from starting the WAL
+  // file over.
+  virtual void release_read_locks() {}
 };
 
 struct CommitStats {
@@ -54,6 +60,7 @@ struct CommitStats {
   uint64_t largest_batch = 0;  // in mutations
   uint64_t queued = 0;         // jobs waiting now (not yet in a batch)
   uint64_t checkpoints = 0;
+  uint64_t writer_checkpoints = 0;  // run by the writer itself, so that the WAL can start over
 };
 
 // Tells each job of a batch how it ended (failure null: durably committed)
@@ -83,11 +90,16 @@ class GroupCommitter {
   // Runs what is queued, then ends the thread and closes the connection.
   void stop();
   CommitStats stats() const;
+  // Transactions committed so far. It grows right after each COMMIT, before
+  // the batch's callers are woken, so a reader that loads it and then begins
+  // a read transaction sees every write acknowledged up to that value.
+  uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
 
  private:
   void loop();
   void run_batch(std::deque<std::shared_ptr<CommitJob>>& batch);
   void checkpoint_if_due();
+  void restart_wal();
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
   bool commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch, std::string& failure);
 
@@ -98,6 +110,7 @@ class GroupCommitter {
   size_t max_batch_;
   int checkpoint_pages_;
   int wal_pages_ = 0;  // writer thread only
+  std::atomic<uint64_t> commits_{0};
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<CommitJob>> queue_;

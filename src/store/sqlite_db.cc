@@ -158,4 +158,14 @@ void Transaction::commit() {
   open_ = false;
 }
 
+ReadSnapshot::ReadSnapshot(Db& db) : db_(db) {
+  if (db_.in_transaction()) return;
+  db_.cached("BEGIN").exec();
+  began_ = true;
+}
+
+ReadSnapshot::~ReadSnapshot() {
+  if (began_ && db_.in_transaction()) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 }  // namespace machi::store

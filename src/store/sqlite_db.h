@@ -175,4 +175,20 @@ class Transaction {
   bool open_ = true;
 };
 
+// A read transaction over several statements, so that they see one
+// snapshot. It begins one only when the connection holds none: a pooled
+// reader may already hold one that it keeps between leases (ReaderPool).
+// Ends (rolls back) only what it began.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Db& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Db& db_;
+  bool began_ = false;
+};
+
 }  // namespace machi::store

@@ -377,7 +377,7 @@ QueryResult run_in_memory(Db& db, const Select& select, const EntityQuery& q, co
 QueryResult run_query(Db& db, const EntityQuery& q) {
   auto pattern = compile_pattern(q.id_pattern);
   if (q.limit == 0 && !q.count) return {};
-  Transaction snapshot(db, "BEGIN");
+  ReadSnapshot snapshot(db);
   Plan plan;
   plan_names(db, q, plan);
   if (!plan.no_match && q.q) plan_q(db, *q.q, plan);
@@ -390,7 +390,6 @@ QueryResult run_query(Db& db, const EntityQuery& q) {
   Select select = build_select(plan);
   QueryResult result = (pattern || q.q || q.geo || q.admit) ? run_in_memory(db, select, q, plan, pattern.get())
                                                  : run_in_sql(db, select, q);
-  snapshot.commit();
   return result;
 }
 

@@ -18,30 +18,67 @@ constexpr size_t kMaxIdleReaders = 128;
 
 // ---- read connections ----
 
+namespace {
+
+void end_read(Db& db) {
+  if (!db.in_transaction()) return;
+  try {
+    db.cached("ROLLBACK").exec();
+  } catch (const std::exception&) {
+    sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+
+}  // namespace
+
 ReaderPool::Lease ReaderPool::acquire() {
-  std::unique_ptr<Db> db;
+  Idle reader;
   {
     std::lock_guard lock(mutex_);
     if (closed_) throw Error(ErrorType::kServiceUnavailable, "the store is closed");
     if (!idle_.empty()) {
-      db = std::move(idle_.back());
+      reader = std::move(idle_.back());
       idle_.pop_back();
+      if (reader.db->in_transaction() && kept_.load(std::memory_order_relaxed) > 0) {
+        kept_.fetch_sub(1, std::memory_order_relaxed);
+      }
     }
   }
-  if (!db) db = std::make_unique<Db>(open_reader(file_));
-  db->trim_cache(128);
-  return Lease(this, std::move(db));
+  if (!reader.db) reader.db = std::make_unique<Db>(open_reader(file_));
+  reader.db->trim_cache(128);
+  if (commit_count_) {
+    // The version is read before BEGIN: the snapshot, taken at the first
+    // read after it, holds at least every commit it counts.
+    uint64_t now = version();
+    if (!reader.db->in_transaction() || reader.version != now) {
+      end_read(*reader.db);
+      reader.db->cached("BEGIN").exec();
+      reader.version = now;
+    }
+  }
+  return Lease(this, std::move(reader.db), reader.version);
 }
 
-void ReaderPool::release(std::unique_ptr<Db> db) {
-  // A read that failed half-way may leave its transaction open.
-  if (db->in_transaction()) sqlite3_exec(db->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+void ReaderPool::release(std::unique_ptr<Db> db, uint64_t version) {
+  // A read that failed half-way may leave its transaction open; a kept
+  // snapshot stays only while it is still the newest.
+  if (!commit_count_ || version != this->version()) end_read(*db);
   std::lock_guard lock(mutex_);
-  if (!closed_ && idle_.size() < max_idle_) idle_.push_back(std::move(db));
+  if (closed_ || idle_.size() >= max_idle_) return;
+  if (db->in_transaction()) kept_.fetch_add(1, std::memory_order_relaxed);
+  idle_.push_back({std::move(db), version});
+}
+
+void ReaderPool::end_snapshots() {
+  epoch_.fetch_add(1, std::memory_order_release);
+  if (kept_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock(mutex_);
+  for (Idle& reader : idle_) end_read(*reader.db);
+  kept_.store(0, std::memory_order_relaxed);
 }
 
 void ReaderPool::close() {
-  std::vector<std::unique_ptr<Db>> idle;
+  std::vector<Idle> idle;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
@@ -63,10 +100,9 @@ class EntityJob : public CommitJob {
   // On the caller's thread, before submitting (see EntityWriter::compute_ahead).
   void compute_ahead(Db& reader) {
     try {
-      Transaction snapshot(reader, "BEGIN");  // one read transaction for the whole job
+      ReadSnapshot snapshot(reader);  // one snapshot for the whole job
       std::vector<EntityWriter::Change> ahead(mutations_.size());
       for (size_t i = 0; i < mutations_.size(); ++i) EntityWriter::compute_ahead(reader, mutations_[i], ahead[i]);
-      snapshot.commit();
       ahead_ = std::move(ahead);  // moving the vector keeps the Changes in place
     } catch (const std::exception&) {
       ahead_.clear();  // e.g. a busy reader: the writer computes everything
@@ -140,7 +176,8 @@ SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durabil
     }
     change_cv_.notify_all();
   });
-  committer_ = std::make_unique<GroupCommitter>(std::move(db), &entity_writer_);
+  committer_ = std::make_unique<GroupCommitter>(std::move(db), &hooks_);
+  readers_.keep_snapshots([committer = committer_.get()] { return committer->commits(); });
 }
 
 SqliteTenant::~SqliteTenant() { close(); }
@@ -272,13 +309,12 @@ std::vector<TypeAttrRow> type_attr_rows(Db& db) {
 
 std::vector<TypeInfo> SqliteTenant::types() {
   return read([&](Db& db) {
-    Transaction snapshot(db, "BEGIN");
+    ReadSnapshot snapshot(db);
     auto counts = count_by_name(
         db, "SELECT t.iri, x.n FROM (SELECT type, count(*) AS n FROM entity_types GROUP BY type) x "
             "JOIN terms t ON t.id = x.type");
     std::map<std::string, std::set<std::string>> attrs;
     for (const auto& row : type_attr_rows(db)) attrs[row.type].insert(row.attr);
-    snapshot.commit();
     std::vector<TypeInfo> out;
     for (const auto& [type, n] : counts) {
       const auto& names = attrs[type];
@@ -290,7 +326,7 @@ std::vector<TypeInfo> SqliteTenant::types() {
 
 std::vector<AttributeInfo> SqliteTenant::attributes() {
   return read([&](Db& db) {
-    Transaction snapshot(db, "BEGIN");
+    ReadSnapshot snapshot(db);
     auto counts = count_by_name(
         db, "SELECT t.iri, x.n FROM (SELECT attr, count(*) AS n FROM entity_attrs GROUP BY attr) x "
             "JOIN terms t ON t.id = x.attr");
@@ -299,7 +335,6 @@ std::vector<AttributeInfo> SqliteTenant::attributes() {
       details[row.attr].first.insert(row.type);
       details[row.attr].second.insert(row.attr_type);
     }
-    snapshot.commit();
     std::vector<AttributeInfo> out;
     for (const auto& [attr, n] : counts) {
       const auto& [types, kinds] = details[attr];

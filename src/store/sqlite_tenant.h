@@ -3,6 +3,7 @@
 // transaction a snapshot while the writer appends.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <condition_variable>
 #include <functional>
@@ -19,34 +20,63 @@
 namespace machi::store {
 
 // Read connections, opened on demand and kept for reuse.
+//
+// With keep_snapshots(), a reader also keeps its read transaction from one
+// lease to the next while the writer has committed nothing since: beginning
+// and ending a WAL read transaction takes and drops a file lock (fcntl) and
+// cost about a twelfth of a GET by id. A lease whose snapshot the writer has
+// overtaken gets a fresh one, so a read still sees every acknowledged write.
+// That holds because this process's writer is the file's only writer. The
+// writer ends the idle readers' snapshots before each batch: a snapshot holds
+// a WAL read lock, and while any is held SQLite cannot start the WAL over
+// after a checkpoint, so the WAL file would grow without end under writes.
 class ReaderPool {
  public:
   class Lease {
    public:
-    Lease(ReaderPool* pool, std::unique_ptr<Db> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(ReaderPool* pool, std::unique_ptr<Db> db, uint64_t version)
+        : pool_(pool), db_(std::move(db)), version_(version) {}
     Lease(Lease&&) = default;
     ~Lease() {
-      if (db_) pool_->release(std::move(db_));
+      if (db_) pool_->release(std::move(db_), version_);
     }
     Db& db() { return *db_; }
 
    private:
     ReaderPool* pool_;
     std::unique_ptr<Db> db_;
+    uint64_t version_;  // the pool's version() when its snapshot began
   };
 
   ReaderPool(std::filesystem::path file, size_t max_idle) : file_(std::move(file)), max_idle_(max_idle) {}
+  // commit_count: the writer's commit counter (GroupCommitter::commits).
+  // Call before the first acquire().
+  void keep_snapshots(std::function<uint64_t()> commit_count) { commit_count_ = std::move(commit_count); }
   Lease acquire();
+  // Ends the snapshots that idle readers keep, and makes leased readers end
+  // theirs when they come back (see above).
+  void end_snapshots();
   // Closes idle connections; leased ones close when returned.
   void close();
 
  private:
-  void release(std::unique_ptr<Db> db);
+  struct Idle {
+    std::unique_ptr<Db> db;
+    uint64_t version = 0;
+  };
+  void release(std::unique_ptr<Db> db, uint64_t version);
+  // Changes whenever a kept snapshot may no longer be used: at each commit
+  // and each end_snapshots() (two counters that only grow; so does their sum).
+  uint64_t version() const { return commit_count_() + epoch_.load(std::memory_order_acquire); }
 
   std::filesystem::path file_;
   size_t max_idle_;
+  std::function<uint64_t()> commit_count_;  // empty: no snapshot is kept
   std::mutex mutex_;
-  std::vector<std::unique_ptr<Db>> idle_;
+  std::vector<Idle> idle_;
+  std::atomic<size_t> kept_{0};  // idle readers in a transaction (a hint, to skip the lock)
+  std::atomic<uint64_t> epoch_{0};  // end_snapshots() calls
+
   bool closed_ = false;
 };
 
@@ -98,11 +128,26 @@ class SqliteTenant : public TenantStore {
   void close();
 
  private:
+  // The writer's batch hooks: the entity writer's, and ending the readers'
+  // kept snapshots before each batch.
+  class WriterHooks : public BatchHooks {
+   public:
+    WriterHooks(EntityWriter& writer, ReaderPool& readers) : writer_(writer), readers_(readers) {}
+    void before_commit(Db& db) override { writer_.before_commit(db); }
+    void after_batch(bool committed) override { writer_.after_batch(committed); }
+    void release_read_locks() override { readers_.end_snapshots(); }
+
+   private:
+    EntityWriter& writer_;
+    ReaderPool& readers_;
+  };
+
   std::string name_;
   std::filesystem::path file_;
   EntityWriter entity_writer_;
   std::unique_ptr<GroupCommitter> committer_;
   ReaderPool readers_;
+  WriterHooks hooks_{entity_writer_, readers_};
   // The change feed's last committed seq, and its waiters.
   std::mutex change_mutex_;
   std::condition_variable change_cv_;
