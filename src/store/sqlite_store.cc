@@ -2,11 +2,16 @@
 //   data_dir/machi.db               the default tenant "", and user @contexts
 //   data_dir/tenants/<name>.db      every other tenant (see tenant_name.h)
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "store/sqlite_tenant.h"
@@ -35,11 +40,41 @@ void make_directory(const fs::path& dir) {
   sync_directory(dir.parent_path());
 }
 
+// One process at a time per data directory (data_dir/machi.lock, flock):
+// readers keep their snapshot while this process's writer has committed
+// nothing (sqlite_tenant.h), which is right only if no other process writes.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const fs::path& dir) {
+    fs::path file = dir / "machi.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw Error(ErrorType::kInternalError, "cannot open " + file.string() + ": " + std::strerror(errno));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      int error = errno;
+      ::close(fd_);
+      if (error == EWOULDBLOCK) {
+        throw Error(ErrorType::kServiceUnavailable,
+                    "the data directory " + dir.string() + " is in use by another machi process");
+      }
+      throw Error(ErrorType::kInternalError, "cannot lock " + file.string() + ": " + std::strerror(error));
+    }
+  }
+  ~DirectoryLock() { ::close(fd_); }  // closing the file releases the lock
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(const StoreOptions& options) : options_(options), dir_(options.data_dir) {
     if (options_.data_dir.empty()) throw Error(ErrorType::kInternalError, "the store needs a data directory");
     make_directory(dir_);
+    lock_.emplace(dir_);
     default_ = std::make_shared<SqliteTenant>("", dir_ / "machi.db", options_.durability);
     sync_directory(dir_);
     open_.emplace("", default_);
@@ -91,6 +126,7 @@ class SqliteStore : public Store {
       tenants.swap(open_);
     }
     for (auto& [name, tenant] : tenants) tenant->close();
+    lock_.reset();
   }
 
   // ---- ContextPersistence: the default tenant's jsonld_contexts ----
@@ -137,6 +173,7 @@ class SqliteStore : public Store {
 
   StoreOptions options_;
   fs::path dir_;
+  std::optional<DirectoryLock> lock_;
   std::shared_ptr<SqliteTenant> default_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<SqliteTenant>> open_;

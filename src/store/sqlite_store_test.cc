@@ -476,5 +476,23 @@ TEST_F(SqliteStoreTest, ValueIndexFollowsUpdates) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM attr_values"), 2);
 }
 
+
+// One process at a time per data directory: a second open is refused while
+// the first store is open (flock, so a second process is refused too), and
+// allowed once it is closed.
+TEST(SqliteStoreLock, ASecondOpenOfTheDirectoryIsRefusedUntilTheFirstCloses) {
+  testing::TempDir dir;
+  auto first = open_sqlite_store({dir.path().string(), Durability::kProcess});
+  try {
+    open_sqlite_store({dir.path().string(), Durability::kProcess});
+    FAIL() << "a second store opened the same directory";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.type(), ErrorType::kServiceUnavailable);
+    EXPECT_NE(std::string(e.what()).find("in use by another machi process"), std::string::npos) << e.what();
+  }
+  first->close();
+  EXPECT_NO_THROW(open_sqlite_store({dir.path().string(), Durability::kProcess}));
+}
+
 }  // namespace
 }  // namespace machi::store
