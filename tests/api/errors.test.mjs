@@ -390,6 +390,13 @@ describe('health and version', () => {
     assert.match(r.stdout, /^machi \d+\.\d+\S*\s*$/);
   });
 
+  test('a second machi on a data directory in use stops at once and says why; the first serves on', async () => {
+    const r = spawnSync(BIN, ['serve', '--port', '1', '--data', m.dataDir], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.status, 1, `status ${r.status}: ${r.stderr}`);
+    assert.match(r.stderr, /in use by another machi process/);
+    assertStatus(await m.get('/health'), 200);
+  });
+
   test('bad command lines exit with status 2 and say why', () => {
     for (const args of [['serve', '--port', 'abc'], ['serve', '--bogus'], ['frobnicate'], ['serve', '--durability', 'maybe'], []]) {
       const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 10000 });
