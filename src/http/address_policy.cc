@@ -80,13 +80,17 @@ bool AddressPolicy::contains(const Network& net, const ip::address& address) {
 }
 
 bool AddressPolicy::special(const ip::address& address) {
-  auto in_any = [&](const auto& ranges) {
-    for (const Range& r : ranges) {
-      if (contains(Network{ip::make_address(r.base), r.prefix}, address)) return true;
-    }
-    return false;
+  // Parsed once: a check runs at every outbound connection.
+  static const auto parse = [](const auto& ranges) {
+    std::vector<Network> out;
+    for (const Range& r : ranges) out.push_back(Network{ip::make_address(r.base), r.prefix});
+    return out;
   };
-  return address.is_v4() ? in_any(kSpecialV4) : in_any(kSpecialV6);
+  static const std::vector<Network> v4 = parse(kSpecialV4), v6 = parse(kSpecialV6);
+  for (const Network& net : address.is_v4() ? v4 : v6) {
+    if (contains(net, address)) return true;
+  }
+  return false;
 }
 
 bool AddressPolicy::allows(const ip::address& raw) const {
