@@ -176,18 +176,22 @@ TEST(GroupCommitFull, SyncsTheWalOffTheWriterThread) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM entities"), 16);
 }
 
-// The writer's hooks as SqliteTenant has them: readers let go of the
-// snapshots they keep before each batch and before a WAL restart.
-class PoolHooks : public BatchHooks {
- public:
-  PoolHooks(EntityWriter& writer, ReaderPool& readers) : writer_(writer), readers_(readers) {}
-  void before_commit(Db& db) override { writer_.before_commit(db); }
-  void after_batch(bool committed) override { writer_.after_batch(committed); }
-  void release_read_locks() override { readers_.end_snapshots(); }
-
- private:
-  EntityWriter& writer_;
-  ReaderPool& readers_;
+// A writer and a pool of readers that keep their snapshots, wired as in
+// SqliteTenant.
+struct WriterWithReaders {
+  WriterWithReaders(const std::filesystem::path& file, size_t max_idle, int checkpoint_pages = 1000)
+      : readers(file, max_idle), committer(open_writer(file, Durability::kProcess), &hooks, 4096, checkpoint_pages) {
+    readers.keep_snapshots([this] { return committer.commits(); });
+  }
+  bool write(Mutation m) {
+    auto job = std::make_shared<MutationJob>(writer, std::move(m));
+    committer.submit(job);
+    return job->result.ok;
+  }
+  EntityWriter writer;
+  ReaderPool readers;
+  TenantWriterHooks hooks{writer, readers};
+  GroupCommitter committer;
 };
 
 // A steady stream of writes, with a reader that keeps reading (and keeps its
@@ -197,17 +201,13 @@ class PoolHooks : public BatchHooks {
 TEST(GroupCommitWal, StaysBoundedUnderAStreamOfWrites) {
   TempDir dir;
   const auto file = dir.path() / "w.db";
-  EntityWriter writer;
-  ReaderPool readers(file, 4);
-  PoolHooks hooks(writer, readers);
   constexpr int kCheckpointPages = 8;
-  GroupCommitter committer(open_writer(file, Durability::kProcess), &hooks, 4096, kCheckpointPages);
-  readers.keep_snapshots([&] { return committer.commits(); });
+  WriterWithReaders w(file, 4, kCheckpointPages);
   std::atomic<bool> done = false;
   std::atomic<int> reads = 0;
   std::thread reader([&] {
     while (!done) {
-      auto lease = readers.acquire();
+      auto lease = w.readers.acquire();
       lease.db().scalar("SELECT count(*) FROM entities");
       reads++;
       std::this_thread::sleep_for(std::chrono::microseconds(200));  // requests come and go
@@ -216,10 +216,8 @@ TEST(GroupCommitWal, StaysBoundedUnderAStreamOfWrites) {
   const std::string big(3000, 'x');
   std::uintmax_t largest = 0;
   for (int i = 0; i < 3000; ++i) {
-    auto job = std::make_shared<MutationJob>(
-        writer, put(entity("urn:w:" + std::to_string(i % 50), "T", {{iri("p"), Json::array({property(big + std::to_string(i))})}})));
-    committer.submit(job);
-    ASSERT_TRUE(job->result.ok) << i;
+    Json attrs = {{iri("p"), Json::array({property(big + std::to_string(i))})}};
+    ASSERT_TRUE(w.write(put(entity("urn:w:" + std::to_string(i % 50), "T", attrs)))) << i;
     largest = std::max(largest, std::filesystem::file_size(file.string() + "-wal"));
   }
   done = true;
@@ -230,34 +228,25 @@ TEST(GroupCommitWal, StaysBoundedUnderAStreamOfWrites) {
   // writes add up to about 70 MB of WAL frames: without the restarts the
   // file grew to 90 MB; with them it stayed under 8 MB, on a busy machine.
   EXPECT_LT(largest, std::uintmax_t{16} << 20) << "the WAL grew to " << largest;
-  EXPECT_GT(committer.stats().writer_checkpoints, 0u);
-  committer.stop();
+  EXPECT_GT(w.committer.stats().writer_checkpoints, 0u);
 }
 
 // A reader keeps its snapshot only while nothing was committed since: each
 // read after an acknowledged write sees that write, on the same connection.
 TEST(ReaderPoolSnapshots, EveryReadSeesTheWritesAcknowledgedBeforeIt) {
   TempDir dir;
-  const auto file = dir.path() / "r.db";
-  EntityWriter writer;
-  ReaderPool readers(file, 1);
-  PoolHooks hooks(writer, readers);
-  GroupCommitter committer(open_writer(file, Durability::kProcess), &hooks);
-  readers.keep_snapshots([&] { return committer.commits(); });
+  WriterWithReaders w(dir.path() / "r.db", 1);
   auto read_value = [&] {
-    auto lease = readers.acquire();
+    auto lease = w.readers.acquire();
     EXPECT_TRUE(lease.db().in_transaction());  // a kept (or fresh) snapshot
     return lease.db().scalar("SELECT count(*) FROM entities").value_or(-1);
   };
   for (int i = 0; i < 30; ++i) {
     EXPECT_EQ(read_value(), i);
     EXPECT_EQ(read_value(), i);  // the kept snapshot
-    auto job = std::make_shared<MutationJob>(writer, put(entity("urn:r:" + std::to_string(i), "T")));
-    committer.submit(job);
-    ASSERT_TRUE(job->result.ok);
+    ASSERT_TRUE(w.write(put(entity("urn:r:" + std::to_string(i), "T"))));
   }
   EXPECT_EQ(read_value(), 30);
-  committer.stop();
 }
 
 }  // namespace

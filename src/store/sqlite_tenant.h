@@ -80,6 +80,20 @@ class ReaderPool {
   bool closed_ = false;
 };
 
+// A tenant writer's batch hooks: the entity writer's, and the readers
+// letting go of the snapshots they keep before each batch.
+class TenantWriterHooks : public BatchHooks {
+ public:
+  TenantWriterHooks(EntityWriter& writer, ReaderPool& readers) : writer_(writer), readers_(readers) {}
+  void before_commit(Db& db) override { writer_.before_commit(db); }
+  void after_batch(bool committed) override { writer_.after_batch(committed); }
+  void release_read_locks() override { readers_.end_snapshots(); }
+
+ private:
+  EntityWriter& writer_;
+  ReaderPool& readers_;
+};
+
 class SqliteTenant : public TenantStore {
  public:
   // Opens (creating when needed) and migrates the file, records the tenant
@@ -128,26 +142,12 @@ class SqliteTenant : public TenantStore {
   void close();
 
  private:
-  // The writer's batch hooks: the entity writer's, and ending the readers'
-  // kept snapshots before each batch.
-  class WriterHooks : public BatchHooks {
-   public:
-    WriterHooks(EntityWriter& writer, ReaderPool& readers) : writer_(writer), readers_(readers) {}
-    void before_commit(Db& db) override { writer_.before_commit(db); }
-    void after_batch(bool committed) override { writer_.after_batch(committed); }
-    void release_read_locks() override { readers_.end_snapshots(); }
-
-   private:
-    EntityWriter& writer_;
-    ReaderPool& readers_;
-  };
-
   std::string name_;
   std::filesystem::path file_;
   EntityWriter entity_writer_;
   std::unique_ptr<GroupCommitter> committer_;
   ReaderPool readers_;
-  WriterHooks hooks_{entity_writer_, readers_};
+  TenantWriterHooks hooks_{entity_writer_, readers_};
   // The change feed's last committed seq, and its waiters.
   std::mutex change_mutex_;
   std::condition_variable change_cv_;
