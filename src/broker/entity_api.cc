@@ -61,7 +61,7 @@ http::Response retrieve_entity(http::Request& request, BrokerDeps deps) {
     }
     if (!match) throw Error(ErrorType::kResourceNotFound, "no entity " + id + " of that type");
   }
-  return ld.json_response(200, ld.render(access->shape(std::move(*entity))));
+  return ld.entity_response(access->shape(std::move(*entity)));
 }
 
 http::Response delete_entity(http::Request& request, BrokerDeps deps) {

@@ -192,6 +192,38 @@ Json LdRequest::render(const Json& stored) const {
 }
 
 http::Response LdRequest::json_response(int status, const Json& body) const {
+  return text_response(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+http::Response LdRequest::entity_response(const Json& stored) const {
+  if (accept_ == MediaType::kGeoJson) return json_response(200, render(stored));
+  std::string body;
+  ld::write_entity(stored, *context_, render_options(), body, context_member());
+  return text_response(200, std::move(body));
+}
+
+http::Response LdRequest::entities_response(const std::vector<Json>& stored) const {
+  if (accept_ == MediaType::kGeoJson) {
+    Json features = Json::array();
+    for (const Json& entity : stored) features.push_back(render(entity));
+    return json_response(200, Json{{"type", "FeatureCollection"}, {"features", std::move(features)}});
+  }
+  ld::RenderOptions options = render_options();
+  std::string body = "[";
+  for (const Json& entity : stored) {
+    if (body.size() > 1) body += ',';
+    ld::write_entity(entity, *context_, options, body, context_member());
+  }
+  body += ']';
+  return text_response(200, std::move(body));
+}
+
+// A JSON-LD body carries its @context as a member; plain JSON names it in a Link header.
+const Json* LdRequest::context_member() const {
+  return accept_ == MediaType::kJsonLd ? &context_->source() : nullptr;
+}
+
+http::Response LdRequest::text_response(int status, std::string body) const {
   http::Response response;
   response.status = status;
   switch (accept_) {
@@ -207,7 +239,7 @@ http::Response LdRequest::json_response(int status, const Json& body) const {
       response.set_header("Link", link_header_for(*context_));
       break;
   }
-  response.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  response.body = std::move(body);
   return response;
 }
 

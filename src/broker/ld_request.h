@@ -51,6 +51,11 @@ class LdRequest {
 
   // A JSON answer with the Link header or @context handled for the media type.
   http::Response json_response(int status, const Json& body) const;
+  // 200 with a stored entity, or an array of them (a FeatureCollection for
+  // GeoJSON), rendered as the client asked. Written straight to text,
+  // without a JSON tree of the rendering.
+  http::Response entity_response(const Json& stored) const;
+  http::Response entities_response(const std::vector<Json>& stored) const;
 
   // The request's reads of entities under the policy enforcement point
   // (the caller's grant and purpose come from the Machi-Grant and
@@ -64,6 +69,9 @@ class LdRequest {
  private:
   void read_body();
   void read_accept();
+  // The response headers for the media type around an already written body.
+  http::Response text_response(int status, std::string body) const;
+  const Json* context_member() const;
 
   const http::Request& request_;
   BrokerDeps deps_;

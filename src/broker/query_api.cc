@@ -36,10 +36,10 @@ http::Response run_query(const LdRequest& ld, store::EntityQuery query) {
   bool more = result.entities.size() > limit;
   if (more) result.entities.resize(limit);
   access->commit();  // the decision is in the ledger before any data leaves
-  Json body = Json::array();
-  for (Json& entity : result.entities) body.push_back(ld.render(enforced ? access->shape(std::move(entity)) : entity));
-  if (ld.accept() == MediaType::kGeoJson) body = Json{{"type", "FeatureCollection"}, {"features", body}};
-  http::Response response = ld.json_response(200, body);
+  if (enforced) {
+    for (Json& entity : result.entities) entity = access->shape(std::move(entity));
+  }
+  http::Response response = ld.entities_response(result.entities);
   if (result.total) response.set_header("NGSILD-Results-Count", std::to_string(*result.total));
   std::string links;
   if (more) links = page_link(ld.http(), query.offset + limit, limit, "next");

@@ -85,6 +85,13 @@ struct RenderOptions {
 // (the API layer decides between a Link header and an @context member).
 Json render_entity(const Json& stored, const Context& ctx, const RenderOptions& options);
 
+// The same rendering appended to out as JSON text, equal to
+// render_entity(...).dump() (with error_handler_t::replace), but without a
+// JSON tree in between: the response path of GET and queries. With
+// context_member, the object ends with "@context": *context_member.
+void write_entity(const Json& stored, const Context& ctx, const RenderOptions& options, std::string& out,
+                  const Json* context_member = nullptr);
+
 // Renders as a GeoJSON Feature: {"id","type":"Feature","geometry",
 // "properties": {<type and attributes as render_entity would>}}.
 // geometry_attr is the expanded name of the GeoProperty to use ("" = location).

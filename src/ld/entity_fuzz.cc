@@ -1,7 +1,8 @@
 // libFuzzer target: arbitrary bytes as an entity payload. Must never crash or
 // throw anything but machi::Error, and checks two invariants on whatever is
 // accepted: the normalized and the concise renderings read back to the same
-// stored form (both are lossless).
+// stored form (both are lossless), and the text rendering of the response
+// path equals the tree rendering.
 //
 // A payload's own "@context" is resolved too (no fetcher: any URL is simply
 // unavailable), so the context builder is fuzzed along the way.
@@ -34,6 +35,17 @@ void check_round_trip(const Json& stored, const Context& ctx, PayloadKind kind, 
   if (again != stored) {
     std::fprintf(stderr, "round trip changed the entity:\n%s\n%s\n%s\n", stored.dump().c_str(), rendered.dump().c_str(),
                  again.dump().c_str());
+    std::abort();
+  }
+}
+
+// The response path writes text directly; it must say what the tree says.
+void check_text_equals_tree(const Json& stored, const Context& ctx, const RenderOptions& options) {
+  std::string tree = render_entity(stored, ctx, options).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string text;
+  write_entity(stored, ctx, options, text);
+  if (text != tree) {
+    std::fprintf(stderr, "text and tree renderings differ:\n%s\n%s\n", tree.c_str(), text.c_str());
     std::abort();
   }
 }
@@ -73,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       options.format = format;
       options.sys_attrs = !options.sys_attrs;
       options.lang = format == Format::kKeyValues ? "ja,en;q=0.5" : "";
-      render_entity(stored, ctx, options);
+      check_text_equals_tree(stored, ctx, options);
       render_geojson_feature(stored, ctx, options, "");
     }
     if (kind == PayloadKind::kPatch) continue;  // partial instances are not whole attributes

@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/json_writer.h"
 #include "ld/entity.h"
 #include "ld/entity_internal.h"
 
@@ -76,69 +77,148 @@ bool holds_object(const Json& v) {
          (v.is_array() && std::any_of(v.begin(), v.end(), [](const Json& e) { return e.is_object(); }));
 }
 
+// Builds the rendering as a JSON tree, for callers that change it further
+// (GeoJSON features, notifications, NGSIv2). The stack holds the open
+// containers; only the innermost one grows, so the pointers stay valid.
+class TreeBuilder {
+ public:
+  Json take() { return std::move(root_); }
+
+  void begin_object(size_t members) {
+    open(Json::object());
+    reserve_members(*open_.back(), members);
+  }
+  void end_object() { open_.pop_back(); }
+  void begin_array() { open(Json::array()); }
+  void end_array() { open_.pop_back(); }
+  void key(std::string name) { key_ = std::move(name); }
+  void string(std::string text) { place(Json(std::move(text))); }
+  void value(const Json& v) { place(v); }
+
+ private:
+  Json* place(Json v) {
+    if (open_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    Json& top = *open_.back();
+    if (top.is_object()) {
+      append(top, std::move(key_), std::move(v));
+      return &static_cast<Json::object_t::Container&>(top.get_ref<Json::object_t&>()).back().second;
+    }
+    top.push_back(std::move(v));
+    return &top.back();
+  }
+  void open(Json container) { open_.push_back(place(std::move(container))); }
+
+  Json root_;
+  std::vector<Json*> open_;
+  std::string key_;
+};
+
+// Writes the rendering as text (the responses of GET and queries).
+class TextWriter {
+ public:
+  explicit TextWriter(std::string& out) : writer_(out) {}
+
+  void begin_object(size_t) { writer_.begin_object(); }
+  void end_object() { writer_.end_object(); }
+  void begin_array() { writer_.begin_array(); }
+  void end_array() { writer_.end_array(); }
+  void key(std::string_view name) { writer_.key(name); }
+  void string(std::string_view text) { writer_.string(text); }
+  void value(const Json& v) { writer_.value(v); }
+
+ private:
+  JsonWriter writer_;
+};
+
+// One set of rendering rules for both outputs: Out is a TreeBuilder or a
+// TextWriter, and receives the members in order.
+template <class Out>
 class Renderer {
  public:
-  Renderer(const Context& ctx, const RenderOptions& options)
-      : ctx_(ctx), options_(options), langs_(parse_lang(options.lang)) {}
+  Renderer(const Context& ctx, const RenderOptions& options, Out& out)
+      : ctx_(ctx), options_(options), langs_(parse_lang(options.lang)), out_(out) {}
 
-  Json entity(const Json& stored) const {
-    Json out = Json::object();
-    auto attrs_member = stored.find("attrs");
-    reserve_members(out, 5 + (attrs_member != stored.end() ? attrs_member->size() : 0));
-    if (auto id = stored.find("id"); id != stored.end()) append(out, "id", *id);
-    if (auto types = stored.find("type"); types != stored.end()) append(out, "type", names(*types));
+  // extra: one more member written last (the @context of a JSON-LD body).
+  void entity(const Json& stored, const Json* extra_context = nullptr) {
+    auto attrs = stored.find("attrs");
+    out_.begin_object(6 + (attrs != stored.end() ? attrs->size() : 0));
+    if (auto id = stored.find("id"); id != stored.end()) member("id", *id);
+    if (auto types = stored.find("type"); types != stored.end()) {
+      out_.key("type");
+      names(*types);
+    }
     if (auto scope = stored.find("scope"); scope != stored.end()) {
-      append(out, "scope", scope->is_array() && scope->size() == 1 ? scope->front() : *scope);
+      member("scope", scope->is_array() && scope->size() == 1 ? scope->front() : *scope);
     }
     if (options_.sys_attrs) {
       for (const char* key : {"createdAt", "modifiedAt"}) {
-        if (auto t = stored.find(key); t != stored.end()) append(out, key, *t);
+        if (auto t = stored.find(key); t != stored.end()) member(key, *t);
       }
     }
-    auto attrs = stored.find("attrs");
-    if (attrs == stored.end() || !attrs->is_object()) return out;
-    for (const auto& [iri, instances] : attrs->items()) {
-      if (!wanted(iri)) continue;
-      append(out, ctx_.compact(iri), attribute(instances));
+    if (attrs != stored.end() && attrs->is_object()) {
+      for (const auto& [iri, instances] : attrs->items()) {
+        if (!wanted(iri)) continue;
+        out_.key(ctx_.compact(iri));
+        attribute(instances);
+      }
     }
-    return out;
+    if (extra_context) member("@context", *extra_context);
+    out_.end_object();
   }
 
  private:
+  void member(const std::string& key, const Json& v) {
+    out_.key(key);
+    out_.value(v);
+  }
+
   bool wanted(const std::string& iri) const {
     return options_.attrs.empty() ||
            std::find(options_.attrs.begin(), options_.attrs.end(), iri) != options_.attrs.end();
   }
 
   // A type list: one compacted name as a string, several as an array.
-  Json names(const Json& iris) const {
-    if (iris.is_string()) return ctx_.compact(iris.get_ref<const std::string&>());
-    if (!iris.is_array()) return iris;
-    if (iris.size() == 1 && iris.front().is_string()) return ctx_.compact(iris.front().get_ref<const std::string&>());
-    Json out = Json::array();
-    for (const Json& iri : iris)
-      out.push_back(iri.is_string() ? Json(ctx_.compact(iri.get_ref<const std::string&>())) : iri);
-    return out;
+  void names(const Json& iris) {
+    if (iris.is_array() && iris.size() == 1 && iris.front().is_string()) return names(iris.front());
+    names_keep_shape(iris);
   }
 
-  Json attribute(const Json& instances) const {
+  // vocab/objectType: compacted, keeping string vs array as stored.
+  void names_keep_shape(const Json& v) {
+    if (v.is_string()) return out_.string(ctx_.compact(v.get_ref<const std::string&>()));
+    if (!v.is_array()) return out_.value(v);
+    out_.begin_array();
+    for (const Json& n : v) {
+      if (n.is_string()) {
+        out_.string(ctx_.compact(n.get_ref<const std::string&>()));
+      } else {
+        out_.value(n);
+      }
+    }
+    out_.end_array();
+  }
+
+  void attribute(const Json& instances) {
     if (!instances.is_array()) return one(instances, false);
     if (instances.size() == 1) return one(instances.front(), false);
-    Json out = Json::array();
-    for (const Json& instance : instances) out.push_back(one(instance, true));
-    return out;
+    out_.begin_array();
+    for (const Json& instance : instances) one(instance, true);
+    out_.end_array();
   }
 
-  Json one(const Json& instance, bool in_array) const {
-    if (!instance.is_object()) return instance;
+  void one(const Json& instance, bool in_array) {
+    if (!instance.is_object()) return out_.value(instance);
     if (options_.format == Format::kKeyValues) return key_value(instance);
     const AttrType* type = type_of(instance);
     if (type && *type == AttrType::kLanguageProperty && !langs_.empty()) return language_as_property(instance);
     if (options_.format == Format::kConcise) {
-      if (!in_array && type && bare_concise(instance, *type)) return instance.at("value");
+      if (!in_array && type && bare_concise(instance, *type)) return out_.value(instance.at("value"));
       return members(instance, keeps_type_in_concise(instance, type));
     }
-    return members(instance, true);
+    members(instance, true);
   }
 
   // Concise: a Property/GeoProperty with nothing but its value.
@@ -164,100 +244,102 @@ class Renderer {
     return false;
   }
 
-  Json members(const Json& instance, bool with_type) const {
-    Json out = Json::object();
+  void members(const Json& instance, bool with_type) {
     auto sub = instance.find("attrs");
-    reserve_members(out, instance.size() + (sub != instance.end() ? sub->size() : 0));
+    out_.begin_object(instance.size() + (sub != instance.end() ? sub->size() : 0));
     for (const auto& [key, v] : instance.items()) {
       if (key == "type") {
-        if (with_type) append(out, key, v);
+        if (with_type) member(key, v);
       } else if (key == "vocab" || key == "objectType") {
-        append(out, key, names_keep_shape(v));
+        out_.key(key);
+        names_keep_shape(v);
       } else if (key == "createdAt" || key == "modifiedAt") {
-        if (options_.sys_attrs) append(out, key, v);
+        if (options_.sys_attrs) member(key, v);
       } else if (key == "attrs") {
-        if (!v.is_object()) continue;
-        for (const auto& [iri, sub] : v.items()) append(out, ctx_.compact(iri), one(sub, false));
+        sub_attributes(v);
       } else {
-        append(out, key, v);
+        member(key, v);
       }
     }
-    return out;
+    out_.end_object();
   }
 
-  // vocab/objectType: compacted, keeping string vs array as stored.
-  Json names_keep_shape(const Json& v) const {
-    if (v.is_string()) return ctx_.compact(v.get_ref<const std::string&>());
-    if (!v.is_array()) return v;
-    Json out = Json::array();
-    for (const Json& n : v) out.push_back(n.is_string() ? Json(ctx_.compact(n.get_ref<const std::string&>())) : n);
-    return out;
+  void sub_attributes(const Json& attrs) {
+    if (!attrs.is_object()) return;
+    for (const auto& [iri, sub] : attrs.items()) {
+      out_.key(ctx_.compact(iri));
+      one(sub, false);
+    }
   }
 
-  Json key_value(const Json& instance) const {
+  void key_value(const Json& instance) {
     const AttrType* type = type_of(instance);
     if (!type) {
       auto value = instance.find("value");
-      return value == instance.end() ? Json() : *value;
+      return out_.value(value == instance.end() ? Json() : *value);
     }
     const auto& info = detail::attr_type_info(*type);
     auto main = instance.find(info.member);
-    if (main == instance.end()) return nullptr;
+    if (main == instance.end()) return out_.value(Json());
     if (*type == AttrType::kVocabProperty) return names_keep_shape(*main);
-    if (*type == AttrType::kLanguageProperty && !langs_.empty()) return choose_language(*main).second;
-    return *main;
+    if (*type == AttrType::kLanguageProperty && !langs_.empty()) return out_.value(*choose_language(*main).second);
+    out_.value(*main);
   }
 
   // With a lang option a LanguageProperty is shown as a Property holding
   // the chosen string, and "lang" says which language it is (clause 4.15).
-  Json language_as_property(const Json& instance) const {
-    Json out = Json::object();
+  void language_as_property(const Json& instance) {
     auto sub = instance.find("attrs");
-    reserve_members(out, instance.size() + 1 + (sub != instance.end() ? sub->size() : 0));
+    out_.begin_object(instance.size() + 1 + (sub != instance.end() ? sub->size() : 0));
     bool concise = options_.format == Format::kConcise;
     for (const auto& [key, v] : instance.items()) {
       if (key == "type") {
-        if (!concise) append(out, "type", "Property");
+        if (!concise) {
+          out_.key("type");
+          out_.string("Property");
+        }
       } else if (key == "languageMap") {
         auto [tag, text] = choose_language(v);
-        append(out, "value", std::move(text));
-        append(out, "lang", std::move(tag));
+        member("value", *text);
+        out_.key("lang");
+        out_.string(tag);
       } else if (key == "createdAt" || key == "modifiedAt") {
-        if (options_.sys_attrs) append(out, key, v);
+        if (options_.sys_attrs) member(key, v);
       } else if (key == "attrs") {
-        if (!v.is_object()) continue;
-        for (const auto& [iri, sub] : v.items()) append(out, ctx_.compact(iri), one(sub, false));
+        sub_attributes(v);
       } else {
-        append(out, key, v);
+        member(key, v);
       }
     }
-    return out;
+    out_.end_object();
   }
 
   // The best entry of a languageMap for the requested ranges: an exact tag,
   // then a tag the range is a prefix of (en -> en-GB), then "*" = any;
-  // without a match "@none", else the first entry.
-  std::pair<std::string, Json> choose_language(const Json& map) const {
-    if (!map.is_object() || map.empty()) return {"", nullptr};
+  // without a match "@none", else the first entry. The text points into map.
+  std::pair<std::string, const Json*> choose_language(const Json& map) const {
+    static const Json kNull;
+    if (!map.is_object() || map.empty()) return {"", &kNull};
     for (const std::string& range : langs_) {
-      if (range == "*") return {map.begin().key(), map.begin().value()};
+      if (range == "*") return {map.begin().key(), &map.begin().value()};
       for (const auto& [tag, text] : map.items()) {
-        if (iequals(tag, range)) return {tag, text};
+        if (iequals(tag, range)) return {tag, &text};
       }
       for (const auto& [tag, text] : map.items()) {
         if (tag.size() > range.size() && tag[range.size()] == '-' &&
             iequals(std::string_view(tag).substr(0, range.size()), range)) {
-          return {tag, text};
+          return {tag, &text};
         }
       }
     }
-    if (auto none = map.find("@none"); none != map.end()) return {"@none", *none};
-    return {map.begin().key(), map.begin().value()};
+    if (auto none = map.find("@none"); none != map.end()) return {"@none", &*none};
+    return {map.begin().key(), &map.begin().value()};
   }
 
   const Context& ctx_;
   const RenderOptions& options_;
   std::vector<std::string> langs_;
+  Out& out_;
 };
 
 // The value of the GeoProperty to use as a Feature's geometry: the default
@@ -283,7 +365,16 @@ Json geometry_of(const Json& stored, const std::string& iri) {
 
 Json render_entity(const Json& stored, const Context& ctx, const RenderOptions& options) {
   if (!stored.is_object()) return Json::object();
-  return Renderer(ctx, options).entity(stored);
+  TreeBuilder tree;
+  Renderer(ctx, options, tree).entity(stored);
+  return tree.take();
+}
+
+void write_entity(const Json& stored, const Context& ctx, const RenderOptions& options, std::string& out,
+                  const Json* context_member) {
+  TextWriter text(out);
+  static const Json kNoMembers = Json::object();
+  Renderer(ctx, options, text).entity(stored.is_object() ? stored : kNoMembers, context_member);
 }
 
 Json render_geojson_feature(const Json& stored, const Context& ctx, const RenderOptions& options,
