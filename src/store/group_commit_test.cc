@@ -222,12 +222,17 @@ TEST(GroupCommitWal, StaysBoundedUnderAStreamOfWrites) {
   }
   done = true;
   reader.join();
+  std::printf("largest WAL %ju bytes, %d reads, %ju writer checkpoints\n", largest, reads.load(),
+              static_cast<std::uintmax_t>(w.committer.stats().writer_checkpoints));
   EXPECT_GT(reads.load(), 0);
   // The writer tries to start the WAL over past 16 checkpoints' worth of
   // pages (512 KB here); a reader inside the WAL can make a try fail. The
   // writes add up to about 70 MB of WAL frames: without the restarts the
-  // file grew to 90 MB; with them it stayed under 8 MB, on a busy machine.
-  EXPECT_LT(largest, std::uintmax_t{16} << 20) << "the WAL grew to " << largest;
+  // file grew to 90 MB; with them it peaked at 3-8 MB while ctest ran other
+  // tests beside it. A reader thread descheduled while it holds a snapshot
+  // pins the WAL for as long, so the bound leaves room for a slow machine
+  // (once, under ctest -j2, the peak passed 16 MB).
+  EXPECT_LT(largest, std::uintmax_t{32} << 20) << "the WAL grew to " << largest;
   EXPECT_GT(w.committer.stats().writer_checkpoints, 0u);
 }
 
