@@ -752,6 +752,29 @@ bool GeoQuery::matches(const Json& stored_geometry) const {
   }
 }
 
+std::optional<GeoQuery::Circle> GeoQuery::search_circle() const {
+  if (!impl_ || impl_->rel != Rel::kNear || !impl_->max_distance || impl_->shape != Shape::kPoint) return std::nullopt;
+  return Circle{impl_->box.min_lon, impl_->box.min_lat, *impl_->max_distance};
+}
+
+// Over every point Q of the box: |lat(Q) - lat(P)| >= dlat, the longitude
+// difference (the shorter way round) >= dlon and cos(lat(Q)) >= the smaller
+// cosine of the box's edges, so the haversine of the central angle,
+// sin²(dφ/2) + cos φP cos φQ sin²(dλ/2), is at least the same sum of these bounds.
+bool box_may_touch(const BBox& box, const GeoQuery::Circle& circle) {
+  auto gap = [](double v, double lo, double hi) { return v < lo ? lo - v : v > hi ? v - hi : 0.0; };
+  double dlat = gap(circle.lat, box.min_lat, box.max_lat);
+  double near_lon = gap(circle.lon, box.min_lon, box.max_lon);
+  double far_lon = std::max(std::abs(circle.lon - box.min_lon), std::abs(circle.lon - box.max_lon));
+  double dlon = std::clamp(std::min(near_lon, 360 - far_lon), 0.0, 180.0);
+  double cos_box = std::max(0.0, std::min(std::cos(box.min_lat * kDegToRad), std::cos(box.max_lat * kDegToRad)));
+  double s_lat = std::sin(dlat * kDegToRad / 2), s_lon = std::sin(dlon * kDegToRad / 2);
+  double a = s_lat * s_lat + std::cos(circle.lat * kDegToRad) * cos_box * s_lon * s_lon;
+  double lower_bound = 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(a)));
+  constexpr double kSlack = 1 + 1e-9, kPad = 1e-3;  // floating-point headroom; metres
+  return lower_bound <= circle.max_metres * kSlack + kPad;
+}
+
 std::optional<BBox> GeoQuery::search_box() const {
   if (!impl_) return std::nullopt;
   return impl_->search;

@@ -47,6 +47,14 @@ class GeoQuery {
   // near;minDistance alone).
   std::optional<BBox> search_box() const;
 
+  // near;maxDistance around a Point: the centre and the distance, so that an
+  // index can drop the corners of search_box() (see box_may_touch). nullopt
+  // for every other query.
+  struct Circle {
+    double lon, lat, max_metres;
+  };
+  std::optional<Circle> search_circle() const;
+
   const std::string& geoproperty() const { return geoproperty_; }
   void set_geoproperty(std::string iri) { geoproperty_ = std::move(iri); }
 
@@ -55,5 +63,10 @@ class GeoQuery {
   std::shared_ptr<const Impl> impl_;
   std::string geoproperty_;
 };
+
+// False only when no point of the box (degrees) lies within circle.max_metres
+// of the circle's centre on the sphere; a lower bound of the distance, never
+// more than the true one, so no match is ever lost.
+bool box_may_touch(const BBox& box, const GeoQuery::Circle& circle);
 
 }  // namespace machi::ld

@@ -482,6 +482,76 @@ TEST(GeoNear, NearThePole) {
 }
 
 // ------------------------------------------------------------------------------------------------------------
+// search_circle and box_may_touch: the rtree's test of its boxes
+
+TEST(GeoSearchCircle, OnlyForNearAroundAPoint) {
+  auto circle = GeoQuery::parse("near;maxDistance==500", "Point", J("[139.7,35.6]")).search_circle();
+  ASSERT_TRUE(circle);
+  EXPECT_EQ(circle->lon, 139.7);
+  EXPECT_EQ(circle->lat, 35.6);
+  EXPECT_EQ(circle->max_metres, 500);
+  EXPECT_FALSE(GeoQuery::parse("near;minDistance==500", "Point", J("[139.7,35.6]")).search_circle());
+  EXPECT_FALSE(GeoQuery::parse("near;maxDistance==500", "Polygon", J(kSquare)).search_circle());
+  EXPECT_FALSE(GeoQuery::parse("within", "Polygon", J(kSquare)).search_circle());
+}
+
+TEST(GeoSearchCircle, DropsBoxesOutOfReachAndKeepsTheOthers) {
+  GeoQuery::Circle tokyo{139.7, 35.6, 500};
+  EXPECT_TRUE(box_may_touch({139.69, 35.59, 139.71, 35.61}, tokyo));     // around the centre
+  EXPECT_TRUE(box_may_touch({139.7049, 35.6, 139.71, 35.61}, tokyo));    // 443 m east
+  EXPECT_FALSE(box_may_touch({139.7045, 35.6036, 139.71, 35.61}, tokyo));  // the north-east corner: 571 m
+  EXPECT_FALSE(box_may_touch({139.8, 35.6, 139.9, 35.7}, tokyo));
+  // The short way round the antimeridian, and across the pole.
+  EXPECT_TRUE(box_may_touch({-180, -0.001, -179.998, 0.001}, {179.999, 0, 300}));
+  EXPECT_FALSE(box_may_touch({-180, -0.001, -179.998, 0.001}, {179.999, 0, 100}));
+  EXPECT_TRUE(box_may_touch({-170.001, 89.996, -169.999, 89.997}, {10, 89.995, 1000}));
+}
+
+// Against the exact matcher: a box with any point within reach must be kept,
+// wherever on the globe and at whatever distance.
+TEST(GeoSearchCircle, NeverDropsABoxWithAPointInReach) {
+  std::mt19937 rng(20261205);
+  std::uniform_real_distribution<double> unit(0, 1);
+  const double distances[] = {50, 500, 5e3, 5e4, 5e5, 5e6};
+  int kept = 0, dropped = 0;
+  for (int i = 0; i < 3000; ++i) {
+    double lon = -180 + 360 * unit(rng), lat = -89.9 + 179.8 * unit(rng);
+    if (i % 10 == 0) lon = i % 20 == 0 ? 179.9995 : -179.9995;  // at the antimeridian
+    if (i % 15 == 0) lat = i % 30 == 0 ? 89.99 : -89.99;           // near a pole
+    double metres = distances[i % 6];
+    GeoQuery query = GeoQuery::parse("near;maxDistance==" + std::to_string(metres), "Point",
+                                     Json::array({lon, lat}));
+    auto circle = query.search_circle();
+    ASSERT_TRUE(circle);
+    double reach = 3 * metres / kEarthRadius * 180 / std::numbers::pi;  // degrees of latitude
+    double w = reach * unit(rng), h = reach * unit(rng);
+    BBox box{lon + reach * (2 * unit(rng) - 1), lat + reach * (2 * unit(rng) - 1), 0, 0};
+    if (box.min_lon >= 180) box.min_lon -= 360;  // boxes on the other side of the antimeridian
+    if (box.min_lon < -180) box.min_lon += 360;
+    box.min_lat = std::clamp(box.min_lat, -90.0, 90.0);
+    box.max_lon = std::min(box.min_lon + w, 180.0);
+    box.max_lat = std::min(box.min_lat + h, 90.0);
+    bool reachable = false;
+    constexpr int kSteps = 12;
+    for (int a = 0; a <= kSteps && !reachable; ++a) {
+      for (int b = 0; b <= kSteps && !reachable; ++b) {
+        double plon = box.min_lon + (box.max_lon - box.min_lon) * a / kSteps;
+        double plat = box.min_lat + (box.max_lat - box.min_lat) * b / kSteps;
+        reachable = query.matches(Json{{"type", "Point"}, {"coordinates", {plon, plat}}});
+      }
+    }
+    bool may = box_may_touch(box, *circle);
+    if (reachable) {
+      ASSERT_TRUE(may) << "circle " << lon << "," << lat << " r=" << metres << " box " << box.min_lon << ","
+                       << box.min_lat << " " << box.max_lon << "," << box.max_lat;
+    }
+    (may ? kept : dropped)++;
+  }
+  EXPECT_GT(dropped, 300);  // the test is not vacuous: it drops boxes out of reach
+  EXPECT_GT(kept, 300);
+}
+
+// ------------------------------------------------------------------------------------------------------------
 // search_box
 
 TEST(GeoSearchBox, ByRelation) {

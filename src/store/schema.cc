@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/history.h"
+#include "store/sqlite_query.h"
 
 namespace machi::store {
 namespace {
@@ -155,6 +156,7 @@ void set_common_pragmas(Db& db) {
   // Both WAL readers and the writer may meet a checkpoint or a second process;
   // waiting a little is better than failing a request at once.
   db.exec("PRAGMA busy_timeout = 10000; PRAGMA temp_store = MEMORY;");
+  register_query_functions(db);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "store/sqlite_query.h"
 
 #include <re2/re2.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <variant>
@@ -10,6 +11,26 @@
 #include "store/entity_writer.h"
 
 namespace machi::store {
+
+namespace {
+
+// An rtree entry or node: its box against the circle in the parameters.
+int near_callback(sqlite3_rtree_query_info* info) {
+  if (info->nParam != 3 || info->nCoord != 4) return SQLITE_ERROR;
+  ld::BBox box{info->aCoord[0], info->aCoord[2], info->aCoord[1], info->aCoord[3]};
+  ld::GeoQuery::Circle circle{info->aParam[0], info->aParam[1], info->aParam[2]};
+  info->eWithin = ld::box_may_touch(box, circle) ? PARTLY_WITHIN : NOT_WITHIN;
+  info->rScore = info->iLevel;  // leaves first: the depth-first order of a plain box search
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+void register_query_functions(Db& db) {
+  if (sqlite3_rtree_query_callback(db.get(), "machi_near", near_callback, nullptr, nullptr) != SQLITE_OK) {
+    throw Error(ErrorType::kInternalError, std::string("cannot register machi_near: ") + sqlite3_errmsg(db.get()));
+  }
+}
 
 std::optional<int64_t> lookup_term(Db& db, const std::string& iri) {
   auto rows = select_rows(db.cached("SELECT id FROM terms WHERE iri = ?1"), iri);
@@ -229,9 +250,13 @@ void plan_geo(Db& db, const ld::GeoQuery& geo, Plan& plan) {
   // checks the attribute of every candidate anyway.
   Condition c;
   c.rank = kGeoBox;
-  c.driver =
-      "e.rowid IN (SELECT id >> 16 FROM geo WHERE max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?)";
+  std::string in_box = "max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?";
   c.driver_params = {box->min_lon, box->max_lon, box->min_lat, box->max_lat};
+  if (auto circle = geo.search_circle()) {
+    in_box += " AND id MATCH machi_near(?, ?, ?)";
+    c.driver_params.insert(c.driver_params.end(), {circle->lon, circle->lat, circle->max_metres});
+  }
+  c.driver = "e.rowid IN (SELECT id >> 16 FROM geo WHERE " + in_box + ")";
   // As a filter the exact test in memory does the work: the rtree cannot be
   // probed by entity.
   plan.conditions.push_back(std::move(c));
