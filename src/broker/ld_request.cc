@@ -209,10 +209,11 @@ http::Response LdRequest::entities_response(const std::vector<Json>& stored) con
     return json_response(200, Json{{"type", "FeatureCollection"}, {"features", std::move(features)}});
   }
   ld::RenderOptions options = render_options();
+  const Json* context = context_member();
   std::string body = "[";
   for (const Json& entity : stored) {
     if (body.size() > 1) body += ',';
-    ld::write_entity(entity, *context_, options, body, context_member());
+    ld::write_entity(entity, *context_, options, body, context);
   }
   body += ']';
   return text_response(200, std::move(body));

@@ -11,23 +11,18 @@ void JsonWriter::separate() {
   need_comma_ = false;
 }
 
-void JsonWriter::begin_object() {
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']'); }
+
+void JsonWriter::open(char bracket) {
   separate();
-  out_ += '{';
+  out_ += bracket;
 }
 
-void JsonWriter::end_object() {
-  out_ += '}';
-  need_comma_ = true;
-}
-
-void JsonWriter::begin_array() {
-  separate();
-  out_ += '[';
-}
-
-void JsonWriter::end_array() {
-  out_ += ']';
+void JsonWriter::close(char bracket) {
+  out_ += bracket;
   need_comma_ = true;
 }
 

@@ -31,6 +31,8 @@ class JsonWriter {
 
  private:
   void separate();
+  void open(char bracket);
+  void close(char bracket);
   void write_string(std::string_view text);
 
   std::string& out_;

@@ -225,11 +225,17 @@ bool box_inside(const BBox& inner, const BBox& outer) {
 // ---------------------------------------------------------------------------------------------------------
 // Distances.
 
+// Great-circle metres for a latitude and a longitude difference (degrees) and
+// the product of the two latitudes' cosines: the haversine formula.
+double haversine_metres(double dlat, double dlon, double cos_product) {
+  double s_lat = std::sin(dlat * kDegToRad / 2), s_lon = std::sin(dlon * kDegToRad / 2);
+  double a = s_lat * s_lat + cos_product * s_lon * s_lon;
+  return 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
 // Great-circle metres from (lon1, lat1), whose latitude's cosine the caller has at hand, to (lon2, lat2).
 double haversine(double lon1, double lat1, double cos_lat1, double lon2, double lat2) {
-  double s_lat = std::sin((lat2 - lat1) * kDegToRad / 2), s_lon = std::sin((lon2 - lon1) * kDegToRad / 2);
-  double a = s_lat * s_lat + cos_lat1 * std::cos(lat2 * kDegToRad) * s_lon * s_lon;
-  return 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(a)));
+  return haversine_metres(lat2 - lat1, lon2 - lon1, cos_lat1 * std::cos(lat2 * kDegToRad));
 }
 
 // The local equirectangular plane used for "near" with shapes other than points: metres east and north of
@@ -768,9 +774,7 @@ bool box_may_touch(const BBox& box, const GeoQuery::Circle& circle) {
   double far_lon = std::max(std::abs(circle.lon - box.min_lon), std::abs(circle.lon - box.max_lon));
   double dlon = std::clamp(std::min(near_lon, 360 - far_lon), 0.0, 180.0);
   double cos_box = std::max(0.0, std::min(std::cos(box.min_lat * kDegToRad), std::cos(box.max_lat * kDegToRad)));
-  double s_lat = std::sin(dlat * kDegToRad / 2), s_lon = std::sin(dlon * kDegToRad / 2);
-  double a = s_lat * s_lat + std::cos(circle.lat * kDegToRad) * cos_box * s_lon * s_lon;
-  double lower_bound = 2 * kEarthRadius * std::asin(std::min(1.0, std::sqrt(a)));
+  double lower_bound = haversine_metres(dlat, dlon, std::cos(circle.lat * kDegToRad) * cos_box);
   constexpr double kSlack = 1 + 1e-9, kPad = 1e-3;  // floating-point headroom; metres
   return lower_bound <= circle.max_metres * kSlack + kPad;
 }
