@@ -61,10 +61,18 @@ function scenario(name) {
     wrkRequests ? wrkErrors / wrkRequests : wrkErrors ? 1 : 0,
     latRecorded ? latErrors / latRecorded : latErrors ? 1 : 0,
   );
+  // Server CPU time per request (per entity for batches): the server's
+  // cores times the run's length over the requests it answered. Less noisy
+  // than throughput here, where the load generator competes with the
+  // server's threads for the same cores.
+  const perItem = name === 'upsert' ? batch : 1;
+  const cpuUs = w?.server_cores != null && wrkRequests > 0 && wrk.duration_s > 0
+    ? (w.server_cores * wrk.duration_s * 1e6) / (wrkRequests * perItem) : null;
   return {
     requests_per_second: wrk.rps ?? 0,
     connections: w?.connections ?? null,
     server_cores: w?.server_cores ?? null,
+    server_cpu_us: cpuUs,
     wrk,
     latency: l,
     p50_ms: l?.p50_ms ?? null,
@@ -156,6 +164,12 @@ if (s.get && s.health && s.health.requests_per_second > 0) {
   results.ratios.get_over_health = ratio;
   results.scenarios.get_vs_health = { ratio, target: 0.5, met };
   rows.push(['GET by id / health', fmtRatio(ratio), '', '', '>= 0.50x', `${met ? 'yes' : 'NO'} (${fmtRatio(ratio / 0.5)})`]);
+  if (s.get.server_cpu_us > 0 && s.health.server_cpu_us > 0) {
+    // The same comparison by cost: health's server CPU per request over GET's.
+    const byCpu = s.health.server_cpu_us / s.get.server_cpu_us;
+    results.ratios.get_over_health_by_cpu = byCpu;
+    rows.push(['GET by id / health, by server CPU per request', fmtRatio(byCpu), '', '', 'ratio', fmtRatio(byCpu)]);
+  }
 }
 if (sqlite && sqlite.items_per_second > 0) {
   if (s.upsert) {
@@ -319,12 +333,13 @@ if (rows.length) {
     'at half the measured throughput (machi_loadgen, latency from the scheduled send time). ' +
     'Initial load: closed loop, its p50/p99 are per batch.');
   console.log('');
-  console.log('| scenario | connections | server cores used | open-loop rate | sent | ok | errors | p90 ms | max ms | wrk p50/p99 ms (closed loop) |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| scenario | connections | server cores used | server CPU µs per request | open-loop rate | sent | ok | errors | p90 ms | max ms | wrk p50/p99 ms (closed loop) |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [name, r] of Object.entries(s)) {
     if (!r) continue;
     const l = r.latency ?? {};
-    console.log(`| ${name} | ${r.connections ?? ''} | ${r.server_cores ?? ''} | ${l.rate != null ? l.rate.toFixed(1) : 'n/a'} | ` +
+    const cpu = r.server_cpu_us == null ? 'n/a' : `${r.server_cpu_us.toFixed(1)}${name === 'upsert' ? ' per entity' : ''}`;
+    console.log(`| ${name} | ${r.connections ?? ''} | ${r.server_cores ?? ''} | ${cpu} | ${l.rate != null ? l.rate.toFixed(1) : 'n/a'} | ` +
       `${l.sent ?? ''} | ${l.ok ?? ''} | ${l.errors ?? ''} | ${fmtMs(l.p90_ms)} | ${fmtMs(l.max_ms)} | ` +
       `${fmtMs(r.wrk.p50_ms)} / ${fmtMs(r.wrk.p99_ms)} |`);
   }
