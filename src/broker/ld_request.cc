@@ -120,28 +120,8 @@ std::shared_ptr<store::TenantStore> LdRequest::tenant_for_read() const {
 
 std::unique_ptr<trust::ReadAccess> LdRequest::begin_read() const {
   if (!deps_.trust) throw Error(ErrorType::kInternalError, "no enforcement point configured");
-  // What the request did, for the ledger, without the values it selected
-  // by: ids, q and patterns may name other residents, and every resident
-  // the entry is about reads it. Path parameters become their names; of the
-  // query only the parameter names stay, and the entity types.
-  std::string path = request_.raw_path;
-  for (const auto& [name, value] : request_.path_params) {
-    std::string encoded = http::percent_encode(value);
-    for (const std::string& form : {value, encoded}) {
-      if (auto at = path.find(form); !form.empty() && at != std::string::npos) {
-        path.replace(at, form.size(), "{" + name + "}");
-        break;
-      }
-    }
-  }
-  std::string action = request_.method + " " + path;
-  for (size_t i = 0; i < request_.query.size(); ++i) {
-    const auto& [name, value] = request_.query[i];
-    action += (i == 0 ? "?" : "&") + name;
-    if (name == "type") action += "=" + value;
-  }
   return deps_.trust->begin_read(tenant_, trust::principal_in(request_.auth), request_.header("Machi-Grant"),
-                                 request_.header("Machi-Purpose"), std::move(action), now_ms());
+                                 request_.header("Machi-Purpose"), ledger_action(request_), now_ms());
 }
 
 std::shared_ptr<store::TenantStore> LdRequest::tenant_for_write() const { return deps_.store->tenant(tenant_, true); }
@@ -261,6 +241,26 @@ size_t parse_count(const std::string& name, const std::string& text) {
     throw Error(ErrorType::kBadRequestData, name + " must be a non-negative integer");
   }
   return static_cast<size_t>(std::stoul(text));
+}
+
+std::string ledger_action(const http::Request& request) {
+  std::string path = request.raw_path;
+  for (const auto& [name, value] : request.path_params) {
+    std::string encoded = http::percent_encode(value);
+    for (const std::string& form : {value, encoded}) {
+      if (auto at = path.find(form); !form.empty() && at != std::string::npos) {
+        path.replace(at, form.size(), "{" + name + "}");
+        break;
+      }
+    }
+  }
+  std::string action = request.method + " " + path;
+  for (size_t i = 0; i < request.query.size(); ++i) {
+    const auto& [name, value] = request.query[i];
+    action += (i == 0 ? "?" : "&") + name;
+    if (name == "type") action += "=" + value;
+  }
+  return action;
 }
 
 bool has_option(const http::Request& request, std::string_view option) {

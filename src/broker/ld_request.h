@@ -89,6 +89,13 @@ size_t parse_count(const std::string& name, const std::string& text);
 // True when a comma-separated "options" parameter contains the word.
 bool has_option(const http::Request& request, std::string_view option);
 
+// What a read request did, as the access ledger records it: the method and
+// the route (path parameters become {name}), then the query's parameter
+// names, with the value of "type" only. Ids, q and patterns may name other
+// residents, and every resident an entry is about reads it. Shared by the
+// NGSI-LD and NGSIv2 handlers.
+std::string ledger_action(const http::Request& request);
+
 http::Response no_content();
 
 }  // namespace machi::broker

@@ -779,6 +779,19 @@ bool box_may_touch(const BBox& box, const GeoQuery::Circle& circle) {
   return lower_bound <= circle.max_metres * kSlack + kPad;
 }
 
+bool stored_geo_matches(const Json& stored, const GeoQuery& geo) {
+  auto attrs = stored.find("attrs");
+  if (attrs == stored.end() || !attrs->is_object()) return false;
+  auto instances = attrs->find(geo.geoproperty());
+  if (instances == attrs->end() || !instances->is_array()) return false;
+  for (const Json& instance : *instances) {
+    if (!instance.is_object()) continue;
+    auto value = instance.find("value");
+    if (instance.value("type", "") == "GeoProperty" && value != instance.end() && geo.matches(*value)) return true;
+  }
+  return false;
+}
+
 std::optional<BBox> GeoQuery::search_box() const {
   if (!impl_) return std::nullopt;
   return impl_->search;

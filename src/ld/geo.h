@@ -69,4 +69,8 @@ class GeoQuery {
 // more than the true one, so no match is ever lost.
 bool box_may_touch(const BBox& box, const GeoQuery::Circle& circle);
 
+// True when an instance of geo.geoproperty() in an entity of the stored form
+// (see entity.h) is a GeoProperty whose value matches the query.
+bool stored_geo_matches(const Json& stored, const GeoQuery& geo);
+
 }  // namespace machi::ld

@@ -350,6 +350,29 @@ TEST(GeoRelation, InvalidStoredGeometriesNeverMatch) {
   }
 }
 
+// An entity in the stored form matches through any GeoProperty instance of
+// the query's geoproperty, and through nothing else.
+TEST(GeoRelation, StoredEntityMatchesThroughItsGeoproperty) {
+  auto near = GeoQuery::parse("near;maxDistance==1000", "Point", J("[5,5]"));
+  near.set_geoproperty("https://uri.etsi.org/ngsi-ld/location");
+  auto entity = [](const char* attrs) { return J((std::string(R"({"id":"urn:x:1","attrs":)") + attrs + "}").c_str()); };
+  const char* here = R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[5,5.001]}})";
+  const char* far = R"({"type":"GeoProperty","value":{"type":"Point","coordinates":[6,6]}})";
+  const std::string location = R"("https://uri.etsi.org/ngsi-ld/location")";
+  EXPECT_TRUE(stored_geo_matches(entity(("{" + location + ":[" + here + "]}").c_str()), near));
+  EXPECT_TRUE(stored_geo_matches(entity(("{" + location + ":[" + far + "," + here + "]}").c_str()), near))
+      << "a second instance (another datasetId) matches too";
+  EXPECT_FALSE(stored_geo_matches(entity(("{" + location + ":[" + far + "]}").c_str()), near));
+  EXPECT_FALSE(stored_geo_matches(entity((std::string(R"({"https://example.org/other":[)") + here + "]}").c_str()), near))
+      << "another GeoProperty does not count";
+  EXPECT_FALSE(stored_geo_matches(
+      entity(("{" + location + R"(:[{"type":"Property","value":{"type":"Point","coordinates":[5,5]}}]})").c_str()), near))
+      << "a Property holding GeoJSON is not a location";
+  EXPECT_FALSE(stored_geo_matches(entity(("{" + location + ":[1,\"x\",null]}").c_str()), near));
+  EXPECT_FALSE(stored_geo_matches(J(R"({"id":"urn:x:1"})"), near));
+  EXPECT_FALSE(stored_geo_matches(J("[]"), near));
+}
+
 TEST(GeoRelation, SelfIntersectingStoredPolygonDoesNotCrash) {
   // A bow tie passes GeoJSON validation (rings are closed) but is invalid for GEOS; whatever GEOS answers,
   // it must not throw or print.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "broker/ld_request.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "ngsiv2/v2_entity.h"
@@ -216,27 +217,8 @@ bool V2Request::has_option(std::string_view option) const {
 
 std::unique_ptr<trust::ReadAccess> V2Request::begin_read() const {
   if (!deps_.trust) throw Error(ErrorType::kInternalError, "no enforcement point configured");
-  // The ledger's action names the route, not the values selected by (ids and
-  // q may name residents): path parameters become their names and of the
-  // query only the parameter names stay, and the entity type.
-  std::string path = request_.raw_path;
-  for (const auto& [name, value] : request_.path_params) {
-    std::string encoded = http::percent_encode(value);
-    for (const std::string& form : {value, encoded}) {
-      if (auto at = path.find(form); !form.empty() && at != std::string::npos) {
-        path.replace(at, form.size(), "{" + name + "}");
-        break;
-      }
-    }
-  }
-  std::string action = request_.method + " " + path;
-  for (size_t i = 0; i < request_.query.size(); ++i) {
-    const auto& [name, value] = request_.query[i];
-    action += (i == 0 ? "?" : "&") + name;
-    if (name == "type") action += "=" + value;
-  }
   return deps_.trust->begin_read(tenant_, trust::principal_in(request_.auth), request_.header("Machi-Grant"),
-                                 request_.header("Machi-Purpose"), std::move(action), now_ms());
+                                 request_.header("Machi-Purpose"), broker::ledger_action(request_), now_ms());
 }
 
 http::Response json_response(int status, const Json& body) {

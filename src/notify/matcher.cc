@@ -17,18 +17,6 @@ bool has_type(const Json& stored, const std::string& type) {
   return false;
 }
 
-bool geo_matches(const Json& stored, const ld::GeoQuery& geo) {
-  auto attrs = stored.find("attrs");
-  if (attrs == stored.end()) return false;
-  auto instances = attrs->find(geo.geoproperty());
-  if (instances == attrs->end() || !instances->is_array()) return false;
-  for (const Json& instance : *instances) {
-    auto value = instance.find("value");
-    if (instance.value("type", "") == "GeoProperty" && value != instance.end() && geo.matches(*value)) return true;
-  }
-  return false;
-}
-
 // NGSIv2 georel applies to the entity's geo attributes, whatever their name.
 bool any_geo_matches(const Json& stored, const ld::GeoQuery& geo) {
   auto attrs = stored.find("attrs");
@@ -89,10 +77,12 @@ bool passes_filters(const Subscription& sub, const Json& stored) {
     if (sub.v2->q && !sub.v2->q->matches(stored)) return false;
     if (sub.v2->mq && !sub.v2->mq->matches(stored)) return false;
     // For personal data only location counts, the attribute the enforcement point checks.
-    if (sub.geo && !(sub.personal ? geo_matches(stored, *sub.geo) : any_geo_matches(stored, *sub.geo))) return false;
+    if (sub.geo && !(sub.personal ? ld::stored_geo_matches(stored, *sub.geo) : any_geo_matches(stored, *sub.geo))) {
+      return false;
+    }
     return true;
   }
-  if (sub.geo && !geo_matches(stored, *sub.geo)) return false;
+  if (sub.geo && !ld::stored_geo_matches(stored, *sub.geo)) return false;
   return true;
 }
 

@@ -308,18 +308,6 @@ Json fetch_doc(Db& db, int64_t rowid) {
   return parse_stored_json(rows->text(0));
 }
 
-bool geo_matches_doc(const Json& doc, const ld::GeoQuery& geo) {
-  auto attrs = doc.find("attrs");
-  if (attrs == doc.end()) return false;
-  auto instances = attrs->find(geo.geoproperty());
-  if (instances == attrs->end() || !instances->is_array()) return false;
-  for (const Json& instance : *instances) {
-    auto value = instance.find("value");
-    if (instance.value("type", "") == "GeoProperty" && value != instance.end() && geo.matches(*value)) return true;
-  }
-  return false;
-}
-
 // The geo rows of an entity have dense ids rowid << 16 | 0, 1, 2 ...
 bool geo_matches_rows(Db& db, int64_t rowid, int64_t attr, const ld::GeoQuery& geo) {
   Stmt& stmt = db.cached("SELECT attr, geom FROM geo WHERE id = ?1");
@@ -383,7 +371,7 @@ QueryResult run_in_memory(Db& db, const Select& select, const EntityQuery& q, co
     if (needs_doc) doc = parse_stored_json(rows->text(2));
     if (q.q && !q.q->matches(*doc)) continue;
     if (q.geo) {
-      bool hit = doc ? geo_matches_doc(*doc, *q.geo) : geo_matches_rows(db, rowid, *plan.geo_attr, *q.geo);
+      bool hit = doc ? ld::stored_geo_matches(*doc, *q.geo) : geo_matches_rows(db, rowid, *plan.geo_attr, *q.geo);
       if (!hit) continue;
     }
     if (q.admit && !q.admit(*doc)) continue;
