@@ -87,7 +87,7 @@ http::Response batch_response(BatchKind kind, const std::vector<Outcome>& outcom
 // Validates every item first: an invalid item fails alone, the rest go on.
 http::Response run_batch(http::Request& request, BrokerDeps deps, BatchKind kind) {
   LdRequest ld(request, deps, true);
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_array()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON array");
   if (body.empty()) throw Error(ErrorType::kBadRequestData, "the batch is empty");
   if (body.size() > kMaxBatch) {

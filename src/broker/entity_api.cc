@@ -12,8 +12,8 @@ namespace {
 
 const std::string kBase = "/ngsi-ld/v1";
 
-Json expand_fragment(const LdRequest& ld, TimeMs now, ld::PayloadKind kind = ld::PayloadKind::kFragment) {
-  Json body = ld.body_without_context();
+Json expand_fragment(LdRequest& ld, TimeMs now, ld::PayloadKind kind = ld::PayloadKind::kFragment) {
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   return ld::expand_entity(body, ld.context(), kind, now);
 }
@@ -27,7 +27,7 @@ void check_fragment_identity(const Json& fragment, const std::string& id) {
 http::Response create_entity(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
   TimeMs now = now_ms();
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   Json entity = ld::expand_entity(body, ld.context(), ld::PayloadKind::kEntity, now);
   std::string id = entity["id"];
@@ -105,8 +105,8 @@ http::Response update_attrs(http::Request& request, BrokerDeps deps) {
   return partial_update_response(ld, fragment, not_updated);
 }
 
-Json expand_single_attribute(const LdRequest& ld, TimeMs now, bool partial) {
-  Json body = ld.body_without_context();
+Json expand_single_attribute(LdRequest& ld, TimeMs now, bool partial) {
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   return ld::expand_attribute(body, ld.context(), now, partial);
 }
@@ -169,7 +169,7 @@ http::Response replace_entity(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
   const std::string& id = request.path_params["id"];
   TimeMs now = now_ms();
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   if (!body.contains("id")) body["id"] = id;
   Json replacement = ld::expand_entity(body, ld.context(), ld::PayloadKind::kEntity, now);

@@ -66,7 +66,7 @@ void LdRequest::read_body() {
   }
   if (request_.body.empty()) throw Error(ErrorType::kInvalidRequest, "the request needs a JSON body");
   body_ = parse_json(request_.body);
-  bool has_context = body_.is_object() && body_.contains("@context");
+  bool has_context = body_has_context_ = body_.is_object() && body_.contains("@context");
   if (json_ld) {
     if (!has_context) throw Error(ErrorType::kBadRequestData, "an application/ld+json body must have an @context");
     context_ = deps_.contexts->resolve(body_["@context"]);
@@ -126,10 +126,11 @@ std::unique_ptr<trust::ReadAccess> LdRequest::begin_read() const {
 
 std::shared_ptr<store::TenantStore> LdRequest::tenant_for_write() const { return deps_.store->tenant(tenant_, true); }
 
-Json LdRequest::body_without_context() const {
-  Json copy = body_;
-  if (copy.is_object()) copy.erase("@context");
-  return copy;
+Json LdRequest::take_body() {
+  Json body = std::move(body_);
+  body_ = Json();
+  if (body.is_object()) body.erase("@context");
+  return body;
 }
 
 ld::RenderOptions LdRequest::render_options() const {

@@ -76,7 +76,7 @@ http::Response query_entities(http::Request& request, BrokerDeps deps) {
 // POST /entityOperations/query with a Query body (clause 5.2.23).
 http::Response post_query(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);  // not const: the body's attrs set the projection
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a Query object");
   if (body.contains("type") && body["type"] != "Query") {
     throw Error(ErrorType::kBadRequestData, "the body's type must be \"Query\"");

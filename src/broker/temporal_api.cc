@@ -84,7 +84,7 @@ http::Response query_temporal_entities(http::Request& request, BrokerDeps deps) 
 
 http::Response post_temporal_query(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a Query object");
   if (body.contains("type") && body["type"] != "Query") {
     throw Error(ErrorType::kBadRequestData, "the body's type must be \"Query\"");
@@ -99,7 +99,7 @@ http::Response post_temporal_query(http::Request& request, BrokerDeps deps) {
 
 http::Response create_temporal(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   TimeMs now = now_ms();
   TemporalPayload payload = expand_temporal_entity(ld, body, now);
@@ -126,7 +126,7 @@ http::Response create_temporal(http::Request& request, BrokerDeps deps) {
 http::Response append_temporal(http::Request& request, BrokerDeps deps) {
   LdRequest ld(request, deps, true);
   const std::string& id = request.path_params["id"];
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a JSON object");
   if (body.contains("id") && body["id"] != id) {
     throw Error(ErrorType::kBadRequestData, "the body's id differs from the id in the path");

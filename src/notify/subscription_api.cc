@@ -111,7 +111,7 @@ Subscription find_visible(const LdRequest& ld, store::TenantStore& tenant, const
 
 http::Response create(http::Request& request, broker::BrokerDeps deps, Notifier* notifier) {
   LdRequest ld(request, deps, true);
-  Json body = ld.body_without_context();
+  Json body = ld.take_body();
   if (!body.is_object()) throw Error(ErrorType::kBadRequestData, "the body must be a Subscription object");
   Subscription sub;
   if (body.contains("id")) {
@@ -193,7 +193,7 @@ http::Response update(http::Request& request, broker::BrokerDeps deps, Notifier*
   const std::string& id = request.path_params["id"];
   auto tenant = ld.tenant_for_read();
   Subscription sub = find_visible(ld, *tenant, id);
-  Json fragment = ld.body_without_context();
+  Json fragment = ld.take_body();
   if (fragment.is_object() && fragment.contains("notification") && fragment["notification"].is_object()) {
     for (const char* member : {"timesSent", "timesFailed", "lastNotification", "lastSuccess", "lastFailure", "status",
                                "pending", "droppedNotifications", "lastDropped"}) {
@@ -221,7 +221,7 @@ http::Response update(http::Request& request, broker::BrokerDeps deps, Notifier*
   document.erase("id");
   sub.document = document;
   // The patch's names are in the request's context: it becomes the subscription's.
-  if (!request.header("Link").empty() || ld.body().contains("@context")) sub.context = ld.context().source();
+  if (!request.header("Link").empty() || ld.body_has_context()) sub.context = ld.context().source();
   auto ctx = sub.context.is_null() ? deps.contexts->core() : deps.contexts->resolve(sub.context);
   sub.bind(*ctx);
   bool was_personal = sub.personal;
