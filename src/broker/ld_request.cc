@@ -66,13 +66,13 @@ void LdRequest::read_body() {
   }
   if (request_.body.empty()) throw Error(ErrorType::kInvalidRequest, "the request needs a JSON body");
   body_ = parse_json(request_.body);
-  bool has_context = body_has_context_ = body_.is_object() && body_.contains("@context");
+  body_has_context_ = body_.is_object() && body_.contains("@context");
   if (json_ld) {
-    if (!has_context) throw Error(ErrorType::kBadRequestData, "an application/ld+json body must have an @context");
+    if (!body_has_context_) throw Error(ErrorType::kBadRequestData, "an application/ld+json body must have an @context");
     context_ = deps_.contexts->resolve(body_["@context"]);
     return;
   }
-  if (has_context) {
+  if (body_has_context_) {
     throw Error(ErrorType::kBadRequestData, "an application/json body must not have an @context; use a Link header");
   }
   auto link = context_link(request_.header("Link"));
@@ -127,8 +127,7 @@ std::unique_ptr<trust::ReadAccess> LdRequest::begin_read() const {
 std::shared_ptr<store::TenantStore> LdRequest::tenant_for_write() const { return deps_.store->tenant(tenant_, true); }
 
 Json LdRequest::take_body() {
-  Json body = std::move(body_);
-  body_ = Json();
+  Json body = std::move(body_);  // leaves body_ null
   if (body.is_object()) body.erase("@context");
   return body;
 }
