@@ -141,6 +141,8 @@ ServeOptions parse_serve_args(const std::vector<std::string>& args) {
       } else {
         throw std::invalid_argument("--durability must be full or process");
       }
+    } else if (a == "--entity-cache-mb") {
+      options.entity_cache_bytes = parse_number(a, need_value(args, i), 1UL << 20) << 20;
     } else if (a == "--max-body") {
       options.max_body_bytes = parse_number(a, need_value(args, i), 1UL << 30);
     } else if (a == "--context-allow") {
@@ -197,7 +199,7 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  auto store = store::open_sqlite_store({options.data_dir, options.durability});
+  auto store = store::open_sqlite_store({options.data_dir, options.durability, options.entity_cache_bytes});
   std::string self = "http://" + options.host + ":" + std::to_string(options.port);
   int timeout_ms = options.context_fetch_timeout_ms;
   ld::ContextResolver contexts(

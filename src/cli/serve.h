@@ -17,6 +17,7 @@ struct ServeOptions {
   unsigned short port = 8080;
   std::string data_dir = "data";
   store::Durability durability = store::Durability::kFull;
+  size_t entity_cache_bytes = store::StoreOptions{}.entity_cache_bytes;
   size_t max_body_bytes = 8 * 1024 * 1024;
   std::vector<std::string> context_allow_list;  // URL prefixes machi may fetch @contexts from
   int context_fetch_timeout_ms = 2000;

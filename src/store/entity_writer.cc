@@ -136,6 +136,9 @@ void EntityWriter::apply(Db& db, const Mutation& mutation, Change* ahead, Mutati
     result.ok = true;
     return;
   }
+  // Recorded before the attempt: a mutation rolled back costs at most a
+  // needless cache invalidation.
+  batch_written_.push_back(mutation.entity_id);
   db.cached("SAVEPOINT mutation").exec();
   try {
     store(db, mutation.entity_id, change);
@@ -280,6 +283,7 @@ void EntityWriter::before_commit(Db& db) {
 void EntityWriter::after_batch(bool committed) {
   int64_t last = batch_last_seq_;
   batch_last_seq_ = 0;
+  batch_written_.clear();
   if (committed) {
     if (last > 0 && on_commit_) on_commit_(last);
     return;

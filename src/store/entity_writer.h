@@ -59,6 +59,10 @@ class EntityWriter : public BatchHooks {
   // the change feed, with the batch's last seq.
   void set_commit_listener(std::function<void(int64_t)> listener) { on_commit_ = std::move(listener); }
 
+  // The ids of the entities the current batch has written (created, changed
+  // or deleted), until after_batch().
+  const std::vector<std::string>& written_in_batch() const { return batch_written_; }
+
  private:
   // The entity's row, unparsed.
   static Doc read_row(Db& db, const std::string& entity_id);
@@ -85,6 +89,7 @@ class EntityWriter : public BatchHooks {
   using TypeAttr = std::tuple<int64_t, int64_t, int64_t>;
   std::map<TypeAttr, int64_t> mutation_counts_;
   std::map<TypeAttr, int64_t> batch_counts_;
+  std::vector<std::string> batch_written_;
   int64_t batch_last_seq_ = 0;           // last change-feed seq written in this batch
   std::function<void(int64_t)> on_commit_;
 };

@@ -169,7 +169,10 @@ bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch,
       if (!db_.in_transaction()) throw SqliteError(SQLITE_ABORT, "the transaction was rolled back by SQLite");
     }
     if (hooks_) hooks_->before_commit(db_);
+    phase_.fetch_add(1, std::memory_order_seq_cst);  // odd: a COMMIT is in progress
+    if (hooks_) hooks_->commit_starting();
     db_.cached("COMMIT").exec();  // the one fsync of the batch (none with a WalSyncer: it syncs after)
+    phase_.fetch_add(1, std::memory_order_seq_cst);
     return true;
   } catch (const std::exception& e) {
     failure = e.what();
@@ -177,6 +180,7 @@ bool GroupCommitter::commit_batch(std::deque<std::shared_ptr<CommitJob>>& batch,
     failure = "unknown exception";
   }
   if (db_.in_transaction()) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (phase_.load(std::memory_order_relaxed) % 2 != 0) phase_.fetch_add(1, std::memory_order_seq_cst);
   return false;
 }
 

@@ -43,6 +43,9 @@ class BatchHooks {
   virtual ~BatchHooks() = default;
   // Inside the transaction, after the last job; throwing fails the batch.
   virtual void before_commit(Db& db) {}
+  // Right before COMMIT, once commit_phase() is odd (see GroupCommitter);
+  // must not throw.
+  virtual void commit_starting() noexcept {}
   // After COMMIT or ROLLBACK.
   virtual void after_batch(bool committed) {}
   // On the writer thread, before each batch's BEGIN and before a WAL
@@ -94,6 +97,15 @@ class GroupCommitter {
   // the batch's callers are woken, so a reader that loads it and then begins
   // a read transaction sees every write acknowledged up to that value.
   uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
+  // Even while no COMMIT is in progress, odd from right before a COMMIT
+  // until right after it, committed or not (before its callers are woken).
+  // A reader that loads an even value, reads, and then loads the same value
+  // again read from a snapshot that no COMMIT became visible after: what it
+  // read is still the newest. Readers that keep snapshots or cache documents
+  // rely on this; commits() alone would leave a gap between COMMIT and its
+  // count, in which a snapshot from before the commit looks current although
+  // another reader already sees the commit.
+  uint64_t commit_phase() const { return phase_.load(std::memory_order_seq_cst); }
 
  private:
   void loop();
@@ -111,6 +123,7 @@ class GroupCommitter {
   int checkpoint_pages_;
   int wal_pages_ = 0;  // writer thread only
   std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> phase_{0};
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<CommitJob>> queue_;

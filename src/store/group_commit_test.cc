@@ -181,7 +181,7 @@ TEST(GroupCommitFull, SyncsTheWalOffTheWriterThread) {
 struct WriterWithReaders {
   WriterWithReaders(const std::filesystem::path& file, size_t max_idle, int checkpoint_pages = 1000)
       : readers(file, max_idle), committer(open_writer(file, Durability::kProcess), &hooks, 4096, checkpoint_pages) {
-    readers.keep_snapshots([this] { return committer.commits(); });
+    readers.keep_snapshots([this] { return committer.commit_phase(); });
   }
   bool write(Mutation m) {
     auto job = std::make_shared<MutationJob>(writer, std::move(m));
@@ -190,7 +190,8 @@ struct WriterWithReaders {
   }
   EntityWriter writer;
   ReaderPool readers;
-  TenantWriterHooks hooks{writer, readers};
+  EntityCache cache{0, [this] { return committer.commit_phase(); }};
+  TenantWriterHooks hooks{writer, readers, cache};
   GroupCommitter committer;
 };
 

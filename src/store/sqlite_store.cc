@@ -75,7 +75,8 @@ class SqliteStore : public Store {
     if (options_.data_dir.empty()) throw Error(ErrorType::kInternalError, "the store needs a data directory");
     make_directory(dir_);
     lock_.emplace(dir_);
-    default_ = std::make_shared<SqliteTenant>("", dir_ / "machi.db", options_.durability);
+    default_ = std::make_shared<SqliteTenant>("", dir_ / "machi.db", options_.durability,
+                                              options_.entity_cache_bytes);
     sync_directory(dir_);
     open_.emplace("", default_);
   }
@@ -94,7 +95,7 @@ class SqliteStore : public Store {
       if (!create) return nullptr;
       make_directory(file.parent_path());
     }
-    auto tenant = std::make_shared<SqliteTenant>(name, file, options_.durability);
+    auto tenant = std::make_shared<SqliteTenant>(name, file, options_.durability, options_.entity_cache_bytes);
     sync_directory(file.parent_path());
     open_.emplace(name, tenant);
     return tenant;

@@ -46,11 +46,13 @@ ReaderPool::Lease ReaderPool::acquire() {
   }
   if (!reader.db) reader.db = std::make_unique<Db>(open_reader(file_));
   reader.db->trim_cache(128);
-  if (commit_count_) {
+  if (commit_phase_) {
     // The version is read before BEGIN: the snapshot, taken at the first
-    // read after it, holds at least every commit it counts.
+    // read after it, holds at least every commit before it. A snapshot is
+    // reused only while the version is the same even value, so no COMMIT
+    // has become visible since it was taken.
     uint64_t now = version();
-    if (!reader.db->in_transaction() || reader.version != now) {
+    if (!reader.db->in_transaction() || reader.version != now || now % 2 != 0) {
       end_read(*reader.db);
       reader.db->cached("BEGIN").exec();
       reader.version = now;
@@ -62,7 +64,7 @@ ReaderPool::Lease ReaderPool::acquire() {
 void ReaderPool::release(std::unique_ptr<Db> db, uint64_t version) {
   // A read that failed half-way may leave its transaction open; a kept
   // snapshot stays only while it is still the newest.
-  if (!commit_count_ || version != this->version()) end_read(*db);
+  if (!commit_phase_ || version % 2 != 0 || version != this->version()) end_read(*db);
   std::lock_guard lock(mutex_);
   if (closed_ || idle_.size() >= max_idle_) return;
   if (db->in_transaction()) kept_.fetch_add(1, std::memory_order_relaxed);
@@ -164,8 +166,10 @@ class FunctionJob : public CommitJob {
 
 // ---- the tenant ----
 
-SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durability durability)
-    : name_(std::move(name)), file_(std::move(file)), readers_(file_, kMaxIdleReaders) {
+SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durability durability,
+                           size_t entity_cache_bytes)
+    : name_(std::move(name)), file_(std::move(file)), readers_(file_, kMaxIdleReaders),
+      cache_(entity_cache_bytes, [this] { return committer_->commit_phase(); }) {
   Db db = open_writer(file_, durability);
   db.prepare("INSERT INTO meta(key, value) VALUES('tenant', ?1) ON CONFLICT(key) DO NOTHING").exec(name_);
   last_seq_ = db.scalar("SELECT coalesce(max(seq), 0) FROM changes").value_or(0);
@@ -177,7 +181,7 @@ SqliteTenant::SqliteTenant(std::string name, std::filesystem::path file, Durabil
     change_cv_.notify_all();
   });
   committer_ = std::make_unique<GroupCommitter>(std::move(db), &hooks_);
-  readers_.keep_snapshots([committer = committer_.get()] { return committer->commits(); });
+  readers_.keep_snapshots([committer = committer_.get()] { return committer->commit_phase(); });
 }
 
 SqliteTenant::~SqliteTenant() { close(); }
@@ -208,10 +212,15 @@ void SqliteTenant::run_in_writer(std::function<void(Db&)> fn) {
 }
 
 std::optional<Json> SqliteTenant::get(const std::string& entity_id) {
+  if (auto doc = cache_.find(entity_id)) return parse_stored_json(*doc);
+  uint64_t ticket = cache_.fill_ticket();  // before the snapshot (entity_cache.h)
   return read([&](Db& db) -> std::optional<Json> {
     auto rows = select_rows(db.cached("SELECT doc FROM entities WHERE id = ?1"), entity_id);
     if (!rows.next()) return std::nullopt;
-    return parse_stored_json(rows->text(0));
+    std::string_view doc = rows->text(0);
+    Json entity = parse_stored_json(doc);
+    cache_.fill(entity_id, doc, ticket);  // only a document that parses
+    return entity;
   });
 }
 

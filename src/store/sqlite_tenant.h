@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "store/entity_cache.h"
 #include "store/entity_writer.h"
 #include "store/group_commit.h"
 #include "store/sqlite_db.h"
@@ -25,7 +26,8 @@ namespace machi::store {
 // lease to the next while the writer has committed nothing since: beginning
 // and ending a WAL read transaction takes and drops a file lock (fcntl) and
 // cost about a twelfth of a GET by id. A lease whose snapshot the writer has
-// overtaken gets a fresh one, so a read still sees every acknowledged write.
+// overtaken gets a fresh one, so a read still sees every acknowledged write,
+// and never less than any earlier read on another connection saw.
 // That holds because this process's writer is the file's only writer. The
 // writer ends the idle readers' snapshots before each batch: a snapshot holds
 // a WAL read lock, and while any is held SQLite cannot start the WAL over
@@ -49,9 +51,9 @@ class ReaderPool {
   };
 
   ReaderPool(std::filesystem::path file, size_t max_idle) : file_(std::move(file)), max_idle_(max_idle) {}
-  // commit_count: the writer's commit counter (GroupCommitter::commits).
-  // Call before the first acquire().
-  void keep_snapshots(std::function<uint64_t()> commit_count) { commit_count_ = std::move(commit_count); }
+  // commit_phase: the writer's GroupCommitter::commit_phase. Call before the
+  // first acquire().
+  void keep_snapshots(std::function<uint64_t()> commit_phase) { commit_phase_ = std::move(commit_phase); }
   Lease acquire();
   // Ends the snapshots that idle readers keep, and makes leased readers end
   // theirs when they come back (see above).
@@ -65,13 +67,14 @@ class ReaderPool {
     uint64_t version = 0;
   };
   void release(std::unique_ptr<Db> db, uint64_t version);
-  // Changes whenever a kept snapshot may no longer be used: at each commit
-  // and each end_snapshots() (two counters that only grow; so does their sum).
-  uint64_t version() const { return commit_count_() + epoch_.load(std::memory_order_acquire); }
+  // Changes whenever a kept snapshot may no longer be used: around each
+  // COMMIT, and at each end_snapshots(). Odd while a COMMIT is in progress
+  // (the epoch counts twice, to keep the parity).
+  uint64_t version() const { return commit_phase_() + 2 * epoch_.load(std::memory_order_acquire); }
 
   std::filesystem::path file_;
   size_t max_idle_;
-  std::function<uint64_t()> commit_count_;  // empty: no snapshot is kept
+  std::function<uint64_t()> commit_phase_;  // empty: no snapshot is kept
   std::mutex mutex_;
   std::vector<Idle> idle_;
   std::atomic<size_t> kept_{0};  // idle readers in a transaction (a hint, to skip the lock)
@@ -80,25 +83,30 @@ class ReaderPool {
   bool closed_ = false;
 };
 
-// A tenant writer's batch hooks: the entity writer's, and the readers
-// letting go of the snapshots they keep before each batch.
+// A tenant writer's batch hooks: the entity writer's, the readers letting
+// go of the snapshots they keep before each batch, and the entity cache
+// forgetting what a batch wrote right before its COMMIT (entity_cache.h).
 class TenantWriterHooks : public BatchHooks {
  public:
-  TenantWriterHooks(EntityWriter& writer, ReaderPool& readers) : writer_(writer), readers_(readers) {}
+  TenantWriterHooks(EntityWriter& writer, ReaderPool& readers, EntityCache& cache)
+      : writer_(writer), readers_(readers), cache_(cache) {}
   void before_commit(Db& db) override { writer_.before_commit(db); }
+  void commit_starting() noexcept override { cache_.forget(writer_.written_in_batch()); }
   void after_batch(bool committed) override { writer_.after_batch(committed); }
   void release_read_locks() override { readers_.end_snapshots(); }
 
  private:
   EntityWriter& writer_;
   ReaderPool& readers_;
+  EntityCache& cache_;
 };
 
 class SqliteTenant : public TenantStore {
  public:
   // Opens (creating when needed) and migrates the file, records the tenant
   // name in it, and starts the writer thread.
-  SqliteTenant(std::string name, std::filesystem::path file, Durability durability);
+  // entity_cache_bytes bounds this tenant's EntityCache (0: none).
+  SqliteTenant(std::string name, std::filesystem::path file, Durability durability, size_t entity_cache_bytes = 0);
   ~SqliteTenant() override;
 
   std::optional<Json> get(const std::string& entity_id) override;
@@ -138,6 +146,7 @@ class SqliteTenant : public TenantStore {
 
   const std::string& name() const { return name_; }
   CommitStats stats() const { return committer_->stats(); }
+  EntityCache::Stats cache_stats() const { return cache_.stats(); }
   // Drains the writer queue, stops the thread, closes the connections.
   void close();
 
@@ -147,7 +156,8 @@ class SqliteTenant : public TenantStore {
   EntityWriter entity_writer_;
   std::unique_ptr<GroupCommitter> committer_;
   ReaderPool readers_;
-  TenantWriterHooks hooks_{entity_writer_, readers_};
+  EntityCache cache_;  // reads committer_'s phase: constructed before it, used after
+  TenantWriterHooks hooks_{entity_writer_, readers_, cache_};
   // The change feed's last committed seq, and its waiters.
   std::mutex change_mutex_;
   std::condition_variable change_cv_;

@@ -34,6 +34,9 @@ enum class Durability {
 struct StoreOptions {
   std::string data_dir;
   Durability durability = Durability::kFull;
+  // Per tenant: the budget of the in-memory cache of entity documents that
+  // GET by id reads through (0 turns it off).
+  size_t entity_cache_bytes = size_t{256} << 20;
 };
 
 // What a query asks for. All names are expanded IRIs.
