@@ -29,7 +29,7 @@ std::shared_ptr<const std::string> EntityCache::find(const std::string& entity_i
     return nullptr;
   }
   shard.hits++;
-  shard.lru.splice(shard.lru.begin(), shard.lru, it->second.position);
+  it->second.used = true;
   return it->second.doc;
 }
 
@@ -46,12 +46,22 @@ void EntityCache::fill(const std::string& entity_id, std::string_view doc, uint6
   }
   auto it = shard.entries.find(entity_id);
   if (it != shard.entries.end()) erase(shard, it);
+  // Second chance: an entry found since it was last passed over goes back
+  // to the front once, with its flag cleared. Ends within two rounds.
   while (shard.bytes + size > shard_budget_ && !shard.lru.empty()) {
-    erase(shard, shard.entries.find(shard.lru.back()));
+    auto oldest = shard.entries.find(*shard.lru.back());
+    if (oldest->second.used) {
+      oldest->second.used = false;
+      shard.lru.splice(shard.lru.begin(), shard.lru, oldest->second.position);
+      continue;
+    }
+    erase(shard, oldest);
     shard.evictions++;
   }
-  shard.lru.push_front(entity_id);
-  shard.entries.emplace(entity_id, Entry{std::make_shared<const std::string>(doc), shard.lru.begin()});
+  auto added =
+      shard.entries.emplace(entity_id, Entry{std::make_shared<const std::string>(doc), shard.lru.end()}).first;
+  shard.lru.push_front(&added->first);
+  added->second.position = shard.lru.begin();
   shard.bytes += size;
   shard.fills++;
 }

@@ -17,7 +17,8 @@
 // commit can be seen: a GET sees every acknowledged write, and once any
 // reader has seen a write, no later GET returns the document from before it.
 //
-// Eviction is least-recently-used per shard; the byte budget counts ids,
+// Eviction is by second chance (CLOCK) per shard, close to least recently
+// used; a hit only sets a flag, so it writes nothing else. The byte budget counts ids,
 // documents and a per-entry overhead (a document still held by a reader
 // after its eviction is not counted). Thread-safe.
 #pragma once
@@ -68,10 +69,12 @@ class EntityCache {
   // node and the strings' headers, roughly.
   static constexpr size_t kEntryOverhead = 160;
 
-  using Lru = std::list<std::string>;  // ids, most recently used first
+  // Ids (the map's own keys, whose addresses are stable), newest first.
+  using Lru = std::list<const std::string*>;
   struct Entry {
     std::shared_ptr<const std::string> doc;
     Lru::iterator position;
+    bool used = false;  // found since it was filled or last passed over
   };
   struct Shard {
     mutable std::mutex mutex;

@@ -69,7 +69,7 @@ TEST(EntityCache, RefusesAFillFromBeforeOrDuringACommit) {
   EXPECT_EQ(text_of(cache.find("a")), "new");
 }
 
-TEST(EntityCache, EvictsTheLeastRecentlyUsedWithinItsBudget) {
+TEST(EntityCache, KeepsWhatIsInUseWithinItsBudget) {
   // 16 shards; about 8 entries of 1 KB fit in each.
   const size_t budget = 16 * 8 * 1200;
   Phase phase;
