@@ -398,7 +398,7 @@ describe('health and version', () => {
   });
 
   test('bad command lines exit with status 2 and say why', () => {
-    for (const args of [['serve', '--port', 'abc'], ['serve', '--bogus'], ['frobnicate'], ['serve', '--durability', 'maybe'], []]) {
+    for (const args of [['serve', '--port', 'abc'], ['serve', '--bogus'], ['frobnicate'], ['serve', '--durability', 'maybe'], ['serve', '--entity-cache-mb', 'lots'], []]) {
       const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 10000 });
       assert.equal(r.status, 2, `machi ${args.join(' ')}: status ${r.status}`);
       assert.ok(r.stderr.length > 0, `machi ${args.join(' ')}: no message`);
