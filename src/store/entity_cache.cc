@@ -1,7 +1,5 @@
 #include "store/entity_cache.h"
 
-#include <functional>
-
 namespace machi::store {
 
 EntityCache::EntityCache(size_t max_bytes, std::function<uint64_t()> commit_phase)

@@ -4,7 +4,7 @@
 // Why: a GET by id spent about a fifth of its CPU time in SQLite (two B-tree
 // descents, and a pread for nearly every lookup once the data outgrows a read
 // connection's page cache, because each of the many read connections keeps
-// its own). A hit here costs a hash lookup and a copy.
+// its own). A hit here costs a hash lookup and a reference count.
 //
 // Correctness rests on the writer's commit phase (GroupCommitter::
 // commit_phase: odd while a COMMIT is in progress). A reader takes a ticket,
@@ -18,9 +18,9 @@
 // reader has seen a write, no later GET returns the document from before it.
 //
 // Eviction is by second chance (CLOCK) per shard, close to least recently
-// used; a hit only sets a flag, so it writes nothing else. The byte budget counts ids,
-// documents and a per-entry overhead (a document still held by a reader
-// after its eviction is not counted). Thread-safe.
+// used; a hit only sets a flag, so it writes nothing else. The byte budget
+// counts ids, documents and a per-entry overhead (a document still held by a
+// reader after its eviction is not counted). Thread-safe.
 #pragma once
 
 #include <cstdint>

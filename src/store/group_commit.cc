@@ -126,7 +126,6 @@ void GroupCommitter::loop() {
 void GroupCommitter::run_batch(std::deque<std::shared_ptr<CommitJob>>& batch) {
   std::string failure;
   bool committed = commit_batch(batch, failure);
-  if (committed) commits_.fetch_add(1, std::memory_order_release);
   if (hooks_) hooks_->after_batch(committed);
   {
     std::lock_guard lock(mutex_);

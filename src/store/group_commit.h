@@ -93,18 +93,14 @@ class GroupCommitter {
   // Runs what is queued, then ends the thread and closes the connection.
   void stop();
   CommitStats stats() const;
-  // Transactions committed so far. It grows right after each COMMIT, before
-  // the batch's callers are woken, so a reader that loads it and then begins
-  // a read transaction sees every write acknowledged up to that value.
-  uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
   // Even while no COMMIT is in progress, odd from right before a COMMIT
   // until right after it, committed or not (before its callers are woken).
   // A reader that loads an even value, reads, and then loads the same value
   // again read from a snapshot that no COMMIT became visible after: what it
   // read is still the newest. Readers that keep snapshots or cache documents
-  // rely on this; commits() alone would leave a gap between COMMIT and its
-  // count, in which a snapshot from before the commit looks current although
-  // another reader already sees the commit.
+  // rely on this. A count of commits alone would leave a gap between COMMIT
+  // and its count, in which a snapshot from before the commit looks current
+  // although another reader already sees the commit.
   uint64_t commit_phase() const { return phase_.load(std::memory_order_seq_cst); }
 
  private:
@@ -122,7 +118,6 @@ class GroupCommitter {
   size_t max_batch_;
   int checkpoint_pages_;
   int wal_pages_ = 0;  // writer thread only
-  std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> phase_{0};
   mutable std::mutex mutex_;
   std::condition_variable wake_;
